@@ -2,3 +2,5 @@
 __version__ = "0.1.0"
 from .volume import estimate_volume, VolumeResult, Preconditioner, DiagonalPreconditioner, DensePreconditioner
 from .radius import find_radii, RadiusResult
+from .costs import KLCost, LossCost
+from .hf import VolumeConfig, VolumeEstimator
