@@ -4,3 +4,5 @@ from .volume import estimate_volume, VolumeResult, Preconditioner, DiagonalPreco
 from .radius import find_radii, RadiusResult
 from .costs import KLCost, LossCost
 from .hf import VolumeConfig, VolumeEstimator
+from . import precondition
+from .precondition import from_adam, hutchinson_diagonal, lowrank, EigenPreconditioner, LowRankPreconditioner
