@@ -1,0 +1,43 @@
+"""The `tyche` command as a user runs it: a separate process, its exit status, and what it prints on stderr.
+
+Runs the installed `tyche` console script when it is on PATH next to this Python, else `tyche.cli.main` through
+`python -c` with the repository on PYTHONPATH (the same function the console script calls).
+"""
+import os, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+root = Path(__file__).resolve().parents[1]
+script = Path(sys.executable).parent/'tyche'
+
+
+def tyche(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS='1')
+    env.pop('TYCHE_DEBUG', None)
+    cmd = [str(script), *args] if script.exists() else [sys.executable, '-c', 'import sys; from tyche.cli import main; sys.exit(main())', *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
+
+
+def test_help_lists_commands():
+    run = tyche('--help')
+    assert run.returncode == 0 and all(c in run.stdout for c in ('digits', 'analyze', 'plot', 'estimate')), run.stdout
+
+
+@pytest.mark.parametrize('args', [('digits', '--no_such_option'), ('nope',), ('digits', '--n_samples', 'x')])
+def test_usage_errors_are_one_line(args):
+    run = tyche(*args)
+    assert run.returncode == 2, run
+    assert len(run.stderr.strip().splitlines()) == 1 and 'Traceback' not in run.stderr, run.stderr
+
+
+def test_bad_files_are_one_line(tmp_path):
+    (tmp_path/'corrupt.pt').write_bytes(b'\x00garbage')
+    (tmp_path/'file').write_text('x')
+    for args in [('analyze', 'eps_scan', str(tmp_path/'corrupt.pt'), '--out', str(tmp_path/'r.json')),
+                 ('analyze', 'eps_scan', str(tmp_path/'missing.pt')),
+                 ('digits', '--out', str(tmp_path/'file'/'sub')),
+                 ('plot', str(tmp_path/'corrupt.pt'))]:
+        run = tyche(*args)
+        assert run.returncode == 1, (args, run)
+        assert len(run.stderr.strip().splitlines()) == 1 and 'Traceback' not in run.stderr, (args, run.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['corrupt.pt', 'file']  # nothing half-written
