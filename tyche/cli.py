@@ -59,12 +59,14 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
     for label, rows in res['series'].items():
         c, p = (next(r for r in rows if r['x'] == k) for k in ('clean', 'poisoned'))
         diff, se = c['log_volume'] - p['log_volume'], (c['stderr']**2 + p['stderr']**2) ** 0.5
-        verdict.append(f"{label}: clean - poisoned = {diff:.1f} ± {se:.1f} nats ({diff / se:+.1f} standard errors)" if se > 0
-                       else f"{label}: clean - poisoned = {diff:.1f} nats")
+        if min(c['ess'], p['ess']) < 5:  # the delta-method stderr tends to 1 nat as ESS -> 1: no real error bar
+            verdict.append(f"{label}: clean - poisoned = {diff:.1f} nats (no error bar: ESS < 5)")
+        else: verdict.append(f"{label}: clean - poisoned = {diff:.1f} ± {se:.1f} nats ({diff / se:+.1f} standard errors)")
     lines += verdict
     if min(r['ess'] for rows in res['series'].values() for r in rows) < 5:
         lines.append('ESS near 1: each log-volume is carried by a few directions, so its standard error understates the '
-                     'uncertainty; the estimates are stochastic lower bounds (see the tyche.digits docs)')
+                     'uncertainty and differences cannot be called significant; the estimates are stochastic lower '
+                     'bounds (see the tyche.digits docs)')
     if scan_samples:
         scan = dg.checkpoint_scan(out/'checkpoints'/'clean', n_samples=scan_samples, cutoff=cutoff, alpha=alpha, eps=eps,
                                   seed=seed, progress=progress, out=out/'checkpoint_scan.json')
