@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['PRIORS', 'Preconditioner', 'DiagonalPreconditioner', 'DensePreconditioner', 'as_preconditioner', 'direction_seed',
-           'sample_directions', 'VolumeResult', 'log_mean_exp', 'aggregate', 'estimate_volume']
+           'sample_directions', 'VolumeResult', 'log_mean_exp', 'aggregate', 'Rays', 'DenseRays',
+           'estimate_volume_rays', 'estimate_volume']
 
 # %% ../nbs/03_volume.ipynb #c504396e
 import math
@@ -14,7 +15,7 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 from tyche.math import log_ball_volume, log_sphere_area, log_ray_integral
-from tyche.radius import find_radii
+from tyche.radius import find_radii_along, straight_rays
 
 # %% ../nbs/03_volume.ipynb #b599b5b8
 class Preconditioner:
@@ -135,35 +136,148 @@ def aggregate(estimates:Tensor, # [n] per-direction log estimates
     return float(m + mean.log()), stderr, ess
 
 # %% ../nbs/03_volume.ipynb #7941033f
-def _star_check(cost, center, v, radii, cutoff, f0, n_probe):
+class Rays:
+    "Rays from an anchor, by batch of directions: what `estimate_volume_rays` needs, however the directions are held"
+    dim: int            # dimension D of the parameter space
+    dtype: torch.dtype  # dtype the cost is computed in (its resolution limits the radius precision)
+    norm2: float        # |c|^2 of the anchor c, in float64
+    rms: float          # the anchor's RMS, sqrt(|c|^2 / D): the default Gaussian prior scale
+    def cost_center(self)->Tensor: raise NotImplementedError  # the cost at the anchor, [1]
+    def batch(self, start:int, stop:int)->tuple: raise NotImplementedError  # directions start..stop-1: (along, mults, cv)
+    def __repr__(self): return f"{type(self).__name__}(dim={self.dim}, dtype={self.dtype})"
+
+
+class DenseRays(Rays):
+    "Straight rays c + r v along the directions of `sample_directions`, held per batch as a float64 [B, D] array"
+    def __init__(self, cost,             # batched cost: [B, D] parameter vectors -> [B] costs
+                 center:Tensor,          # [D] anchor; the cost is evaluated in its dtype, on its device
+                 seed:int=0,             # base seed of the directions
+                 preconditioner=None):   # None, [D] tensor, [D, D] matrix or a Preconditioner
+        self.cost, self.center, self.seed = cost, center, seed
+        self.dim, self.dtype = center.numel(), center.dtype
+        self.pre = as_preconditioner(preconditioner, self.dim)
+        self.c64 = center.detach().to(torch.float64)
+        self.norm2, self.rms = self.norms()
+
+    def norms(self):
+        "|c|^2 and the RMS of the anchor"
+        return float(self.c64 @ self.c64), float(self.c64.pow(2).mean().sqrt())
+
+    def cost_center(self):
+        with torch.no_grad(): return self.cost(self.center.detach()[None])
+
+    def directions(self, start, stop):
+        "Directions start..stop-1 as a float64 [B, D] array on the anchor's device, and their log importance weights"
+        v, mults = sample_directions(start, stop - start, self.dim, self.seed, self.pre)  # on the CPU: the same on any device
+        return v.to(self.center.device), mults
+
+    def batch(self, start, stop):
+        v, mults = self.directions(start, stop)
+        return straight_rays(self.cost, self.center, v), mults, (v @ self.c64).cpu()
+
+# %% ../nbs/03_volume.ipynb #418a12fc
+def _star_check(along, radii, cutoff, f0, n_probe):
     "Evaluate each ray at n_probe evenly spaced radii inside its radius; True where some probe is outside the basin"
     ok = radii.isfinite() & (radii > 0)
     idx = ok.nonzero().flatten()
     viol = torch.zeros(len(radii), dtype=torch.bool)
     if idx.numel() == 0: return viol, 0
     frac = torch.arange(1, n_probe + 1, dtype=torch.float64) / (n_probe + 1)
-    c64, out = center.detach().to(torch.float64), torch.zeros(idx.numel(), dtype=torch.bool)
-    for f in frac:                                          # one cost call per probe radius, [b, D] each
-        theta = torch.addcmul(c64, (f * radii[idx]).to(c64.device)[:, None], v[idx.to(v.device)]).to(center.dtype)
-        with torch.no_grad(): delta = torch.as_tensor(cost(theta)).detach().to('cpu', torch.float64).flatten() - f0
+    out = torch.zeros(idx.numel(), dtype=torch.bool)
+    for f in frac:                                          # one ray-cost call per probe radius
+        with torch.no_grad(): delta = torch.as_tensor(along(idx, f * radii[idx])).detach().to('cpu', torch.float64).flatten() - f0
         out |= ~(delta <= cutoff)                           # NaN counts as outside
     viol[idx] = out
     return viol, idx.numel() * n_probe
 
-# %% ../nbs/03_volume.ipynb #82ddd384
+# %% ../nbs/03_volume.ipynb #29ac6d52
 PRIORS = ("uniform", "gaussian")
+
+def _check_options(cutoff, n_samples, prior, sigma, batch_size):
+    if not (isinstance(cutoff, (int, float)) and math.isfinite(cutoff) and cutoff > 0): raise ValueError(f"cutoff must be a finite number > 0, got {cutoff}")
+    if not (isinstance(n_samples, int) and n_samples >= 1): raise ValueError(f"n_samples must be an integer >= 1, got {n_samples}")
+    if prior not in PRIORS: raise ValueError(f"prior must be one of {PRIORS}, got {prior!r}")
+    if sigma is not None and not (math.isfinite(sigma) and sigma > 0): raise ValueError(f"sigma must be > 0 (or None for the anchor's RMS), got {sigma}")
+    if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1): raise ValueError(f"batch_size must be an integer >= 1 or None, got {batch_size}")
 
 def _check_inputs(center, cutoff, n_samples, prior, sigma, batch_size, seed):
     if not isinstance(center, Tensor): raise TypeError(f"center must be a torch.Tensor, got {type(center).__name__}")
     if center.ndim != 1: raise ValueError(f"center must be a 1-D (flat) parameter vector, got shape {tuple(center.shape)}")
     if not center.dtype.is_floating_point: raise TypeError(f"center must be a floating-point tensor, got {center.dtype}")
     if not center.isfinite().all(): raise ValueError("center has NaN or inf entries")
-    if not (isinstance(cutoff, (int, float)) and math.isfinite(cutoff) and cutoff > 0): raise ValueError(f"cutoff must be a finite number > 0, got {cutoff}")
-    if not (isinstance(n_samples, int) and n_samples >= 1): raise ValueError(f"n_samples must be an integer >= 1, got {n_samples}")
-    if prior not in PRIORS: raise ValueError(f"prior must be one of {PRIORS}, got {prior!r}")
-    if sigma is not None and not (math.isfinite(sigma) and sigma > 0): raise ValueError(f"sigma must be > 0 (or None for the anchor's RMS), got {sigma}")
-    if batch_size is not None and not (isinstance(batch_size, int) and batch_size >= 1): raise ValueError(f"batch_size must be an integer >= 1 or None, got {batch_size}")
+    _check_options(cutoff, n_samples, prior, sigma, batch_size)
     if not (isinstance(seed, int) and seed >= 0): raise ValueError(f"seed must be an integer >= 0, got {seed}")
+
+
+def estimate_volume_rays(rays:Rays,            # where the directions come from and how the cost is evaluated along them
+                         cutoff:float=1e-2,     # basin: cost - cost(center) <= cutoff
+                         n_samples:int=100,     # number of random directions
+                         prior:str="gaussian",  # "uniform" (Lebesgue volume) or "gaussian" (N(0, sigma^2 I) mass)
+                         sigma:float|None=None, # Gaussian prior scale; None: the anchor's RMS
+                         batch_size:int|None=None, # directions per batch; None: as many as fit in ~2^24 float64 entries
+                         progress:bool=True,    # show a tqdm progress bar over directions
+                         rtol:float|None=None,  # radius precision; None: min(1e-6, 0.01 / D)
+                         max_radius:float=1e8,  # directions still inside at this radius are unbounded
+                         check_star:bool|int=False, # probe each ray inside its radius at this many points (True: 8)
+                         warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
+                         max_evals:int=64,      # cost evaluations per direction at most
+                        )->VolumeResult:
+    "The estimator of `estimate_volume` on any `Rays`: warm start, basin edge along each ray, ray integrals, aggregate"
+    _check_options(cutoff, n_samples, prior, sigma, batch_size)
+    D, n = rays.dim, n_samples
+    if prior == "gaussian" and sigma is None:
+        sigma = rays.rms
+        if not sigma > 0: raise ValueError("sigma=None uses the anchor's RMS, which is 0 here: pass sigma explicitly")
+    if rtol is None: rtol = min(1e-6, 0.01 / D)
+    if batch_size is None: batch_size = max(1, min(n, 2**24 // D))
+    n_probe = 8 if check_star is True else int(check_star)
+    f0 = torch.as_tensor(rays.cost_center()).flatten()
+    if f0.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {f0.numel()} costs for B=1")
+    f0 = float(f0)
+    if not math.isfinite(f0): raise ValueError(f"cost(center) = {f0}: the anchor must have a finite cost")
+    n_evals = 1
+    k = min(warmup, n)
+    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
+    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
+    keys = ('radius', 'delta', 'r_out', 'n_evals', 'precision', 'limited', 'unbounded', 'n_nonfinite')
+    parts = {key: [] for key in keys + ('mults', 'cv', 'star')}
+    init, power = 1., 2.
+    bar = tqdm(total=n, desc="directions", disable=not progress)
+    for start, stop in chunks:
+        if stop <= start: continue
+        along, mults, cv = rays.batch(start, stop)
+        res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
+                               init_radius=init, power=power, max_evals=max_evals)
+        if start == 0:
+            fin = res.radius.isfinite() & (res.radius > 0)
+            if fin.any(): init = float(res.radius[fin].median())
+            power = res.power
+        n_evals += int(res.n_evals.sum())
+        if n_probe > 0:
+            viol, m = _star_check(along, res.radius, cutoff, f0, n_probe)
+            parts['star'].append(viol); n_evals += m
+        for key in keys: parts[key].append(getattr(res, key))
+        parts['mults'].append(mults.cpu()); parts['cv'].append(cv.cpu())
+        bar.update(stop - start)
+    bar.close()
+    o = {key: torch.cat(v) for key, v in parts.items() if v}
+    radii, deltas, mults, cv, unbounded, prec = o['radius'], o['delta'], o['mults'], o['cv'], o['unbounded'], o['precision']
+    if prior == "uniform":
+        # int_0^r t^(D-1) dt = r^D / D; log(0) = -inf for a zero radius, +inf for an unbounded direction
+        logabsint = D * radii.log() - math.log(D)
+        estimates = float(log_sphere_area(D)) + logabsint + mults
+    else:
+        a = 1 / sigma**2
+        logabsint = torch.as_tensor(log_ray_integral(D, a, -cv * a, radii), dtype=torch.float64)
+        const = float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi * sigma**2) - rays.norm2 / (2 * sigma**2)
+        estimates = const + logabsint + mults
+    log_volume, stderr, ess = aggregate(estimates)
+    return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
+                        mults=mults, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=o['n_evals'],
+                        precision=prec, r_out=o['r_out'], n_nonfinite=int(o['n_nonfinite'].sum()),
+                        n_unbounded=int(unbounded.sum()), n_limited=int(o['limited'].sum()),
+                        n_unconverged=int((~unbounded & (prec > rtol * (1 + 1e-9))).sum()), star_violations=o.get('star'),
+                        prior=prior, sigma=sigma if prior == "gaussian" else None, cutoff=cutoff, rtol=rtol, cost_center=f0)
 
 
 def estimate_volume(cost,                  # batched cost: [B, D] parameter vectors -> [B] costs
@@ -183,60 +297,5 @@ def estimate_volume(cost,                  # batched cost: [B, D] parameter vect
                    )->VolumeResult:
     "Estimate the log prior mass of the basin around `center`: random directions, basin edge along each, ray integrals"
     _check_inputs(center, cutoff, n_samples, prior, sigma, batch_size, seed)
-    D, n = center.numel(), n_samples
-    pre = as_preconditioner(preconditioner, D)
-    c64 = center.detach().to(torch.float64)
-    if prior == "gaussian" and sigma is None:
-        sigma = float(c64.pow(2).mean().sqrt())
-        if not sigma > 0: raise ValueError("sigma=None uses the anchor's RMS, which is 0 here: pass sigma explicitly")
-    if rtol is None: rtol = min(1e-6, 0.01 / D)
-    if batch_size is None: batch_size = max(1, min(n, 2**24 // D))
-    n_probe = 8 if check_star is True else int(check_star)
-    with torch.no_grad(): f0 = torch.as_tensor(cost(center.detach()[None])).flatten()
-    if f0.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {f0.numel()} costs for B=1")
-    f0 = float(f0)
-    if not math.isfinite(f0): raise ValueError(f"cost(center) = {f0}: the anchor must have a finite cost")
-    n_evals = 1
-    k = min(warmup, n)
-    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
-    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
-    radii, deltas, r_out, mults, cv, evals, prec, limited, unbounded, bad, star = [], [], [], [], [], [], [], [], [], [], []
-    init, power = 1., 2.
-    bar = tqdm(total=n, desc="directions", disable=not progress)
-    for start, stop in chunks:
-        if stop <= start: continue
-        v, mult = sample_directions(start, stop - start, D, seed, pre)    # drawn on the CPU: identical on every device
-        v = v.to(center.device)
-        res = find_radii(cost, center, v, cutoff, rtol=rtol, max_radius=max_radius, init_radius=init, power=power, cost_center=f0)
-        if start == 0:
-            fin = res.radius.isfinite() & (res.radius > 0)
-            if fin.any(): init = float(res.radius[fin].median())
-            power = res.power
-        n_evals += int(res.n_evals.sum())
-        if n_probe > 0:
-            viol, m = _star_check(cost, center, v, res.radius, cutoff, f0, n_probe)
-            star.append(viol); n_evals += m
-        radii.append(res.radius); deltas.append(res.delta); r_out.append(res.r_out); mults.append(mult)
-        cv.append((v @ c64).cpu()); evals.append(res.n_evals); prec.append(res.precision); limited.append(res.limited)
-        unbounded.append(res.unbounded); bad.append(res.n_nonfinite)
-        bar.update(stop - start)
-    bar.close()
-    cat = torch.cat
-    radii, deltas, mults, cv, unbounded, prec = cat(radii), cat(deltas), cat(mults), cat(cv), cat(unbounded), cat(prec)
-    if prior == "uniform":
-        # int_0^r t^(D-1) dt = r^D / D; log(0) = -inf for a zero radius, +inf for an unbounded direction
-        logabsint = D * radii.log() - math.log(D)
-        estimates = float(log_sphere_area(D)) + logabsint + mults
-    else:
-        a = 1 / sigma**2
-        logabsint = torch.as_tensor(log_ray_integral(D, a, -cv * a, radii), dtype=torch.float64)
-        const = float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi * sigma**2) - float(c64 @ c64) / (2 * sigma**2)
-        estimates = const + logabsint + mults
-    log_volume, stderr, ess = aggregate(estimates)
-    limited = cat(limited)
-    return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
-                        mults=mults, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=cat(evals),
-                        precision=prec, r_out=cat(r_out), n_nonfinite=int(cat(bad).sum()), n_unbounded=int(unbounded.sum()),
-                        n_limited=int(limited.sum()), n_unconverged=int((~unbounded & (prec > rtol * (1 + 1e-9))).sum()),
-                        star_violations=cat(star) if star else None, prior=prior, sigma=sigma if prior == "gaussian" else None,
-                        cutoff=cutoff, rtol=rtol, cost_center=f0)
+    return estimate_volume_rays(DenseRays(cost, center, seed, preconditioner), cutoff, n_samples, prior, sigma, batch_size,
+                                progress, rtol=rtol, max_radius=max_radius, check_star=check_star, warmup=warmup)
