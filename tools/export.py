@@ -8,7 +8,7 @@ nbdev's own exporter with the repository root as destination. Then, per package,
 `__init__.py` and its symbol index `_modidx.py` (used by `show_doc` links) are refreshed. Nothing is written outside
 the package folders, so no stray `__init__.py` appears at the root or in `tests/`.
 
-The README is the index notebook's markdown with its visible code cells as Python blocks (what `nbdev_readme` does
+The README is the index notebook's markdown with its visible code cells as Python blocks (and what they print) (what `nbdev_readme` does
 through Quarto, which cannot be installed everywhere).
 """
 import json, re
@@ -35,6 +35,8 @@ def write_readme(nb:Path, readme:Path):
         if cell['cell_type'] == 'markdown': blocks.append(source)
         elif cell['cell_type'] == 'code' and source and not re.search(r'^#\|\s*(hide|export)', source, re.MULTILINE):
             blocks.append(f'```python\n{source}\n```')
+            printed = ''.join(''.join(o['text']) for o in cell.get('outputs', []) if o.get('output_type') == 'stream')
+            if printed.strip(): blocks.append(f'```\n{printed.strip()}\n```')
     readme.write_text('<!-- Generated from nbs/index.ipynb by tools/export.py: edit the notebook, not this file. -->\n\n'
                       + '\n\n'.join(blocks) + '\n', encoding='utf-8')
 
