@@ -1,5 +1,5 @@
 """A non-editable install ships both packages and nothing else; the repository has no stray `__init__.py`."""
-import subprocess, sys, zipfile
+import shutil, subprocess, sys, zipfile
 from pathlib import Path
 import pytest
 
@@ -32,3 +32,17 @@ def test_installed_wheel_imports(wheel, tmp_path):
     tyche_file, palamedes_file, *versions = run.stdout.split()
     assert tyche_file.startswith(str(target)) and palamedes_file.startswith(str(target)), run.stdout
     assert versions[0] == versions[1] != ''
+
+
+def test_plain_nbdev_export_leaves_packages_alone(tmp_path):
+    "A habitual `nbdev_export` writes under nbdev's `lib_path`, a scratch folder, never into the two packages"
+    for name in ('settings.ini', 'nbs', 'tyche', 'palamedes'):
+        src, dst = root/name, tmp_path/name
+        if src.is_dir(): shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns('__pycache__'))
+        else: shutil.copy(src, dst)
+    snapshot = lambda: {p.relative_to(tmp_path): p.read_bytes() for pkg in ('tyche', 'palamedes') for p in (tmp_path/pkg).rglob('*')
+                        if p.is_file()}
+    before = snapshot()
+    subprocess.run([str(Path(sys.executable).parent/'nbdev_export')], cwd=tmp_path, check=True, capture_output=True)
+    assert snapshot() == before
+    assert not (tmp_path/'__init__.py').exists() and (tmp_path/'.nbdev_export_scratch').is_dir()
