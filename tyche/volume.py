@@ -166,7 +166,7 @@ def aggregate(estimates:Tensor, # [n] per-direction log estimates
     ess = float(w.sum()**2 / (w**2).sum())
     return float(m + mean.log()), stderr, ess
 
-def _flags(D, n, ess, radii, resolution, checked, violations):
+def _flags(n, ess, radii, resolution, checked, violations):
     "`lower_bound`, `n_at_resolution` and the warnings they and the star check call for"
     lower = n > 1 and ess < min(ESS_FLOOR, n / 2)        # NaN (an infinite estimate) is not low
     at_res = int((radii <= resolution).sum())
@@ -343,7 +343,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
     log_volume, stderr, ess = aggregate(estimates)
     fi = torch.finfo(rays.dtype if rays.dtype.is_floating_point else torch.float64)
     resolution = RESOLUTION_ULPS * (fi.eps * math.sqrt(rays.norm2) + fi.tiny)
-    lower_bound, n_at_resolution, messages = _flags(D, n, ess, radii, resolution, o['checked'], o['star'])
+    lower_bound, n_at_resolution, messages = _flags(n, ess, radii, resolution, o['checked'], o['star'])
     for message in messages: warnings.warn(message, VolumeWarning, stacklevel=3)
     return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
                         mults=mults, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=o['n_evals'],
