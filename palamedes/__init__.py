@@ -1,3 +1,3 @@
-"Precise basin volumes by thermodynamic integration with Langevin-type and elliptical slice samplers."
+"Precise basin volumes: replica exchange over a ladder of spring constants with reflective HMC, free energies by MBAR."
 __version__ = "0.1.0"
-from .ti import estimate_volume, TIResult
+from .estimate import estimate_volume, VolumeEstimate
