@@ -41,3 +41,11 @@ def test_bad_files_are_one_line(tmp_path):
         assert run.returncode == 1, (args, run)
         assert len(run.stderr.strip().splitlines()) == 1 and 'Traceback' not in run.stderr, (args, run.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ['corrupt.pt', 'file']  # nothing half-written
+
+
+def test_main_job_output_is_ignored():
+    "What `tyche digits` writes by default (`tyche-digits/`) does not show in `git status`"
+    if not (root/'.git').exists() or not shutil.which('git'): pytest.skip('not a git working copy')
+    for path in ('tyche-digits/table.txt', 'tyche-digits/checkpoints/clean/step_00400.pt', 'tyche-estimate.json'):
+        run = subprocess.run(['git', 'check-ignore', '-q', path], cwd=root)
+        assert run.returncode == 0, f'{path} is not ignored by git'

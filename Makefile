@@ -1,0 +1,35 @@
+# Set-up and everyday commands. `make digits` runs the main job and `make test` the tests; each builds the virtual
+# environment `.venv` on first use (torch's CPU build first, then this project with its development tools) and reuses
+# it afterwards, reinstalling only when settings.ini or setup.py change.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: all venv test digits docs export clean-venv
+all: test
+
+$(INSTALLED): settings.ini setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -e ".[dev]"
+	touch $@
+
+venv: $(INSTALLED) ## build or refresh the environment only
+
+test: $(INSTALLED) ## run every notebook and the pytest suite (ARGS='--flags "slow"' for the slow cells too)
+	$(BIN)/python -m pytest tests $(ARGS)
+
+digits: $(INSTALLED) ## the main job: writes tyche-digits/ (ARGS='--n-samples 500' and so on)
+	$(BIN)/tyche digits $(ARGS)
+
+docs: $(INSTALLED) ## build the docs site into _docs/
+	$(BIN)/python tools/docs.py $(ARGS)
+
+export: $(INSTALLED) ## regenerate both packages and README.md from the notebooks, and clean the notebooks
+	$(BIN)/python tools/export.py
+	$(BIN)/nbdev_clean
+
+clean-venv: ## remove the environment (the next command rebuilds it)
+	rm -rf $(VENV)
