@@ -419,6 +419,16 @@ _XLABEL = dict(step='training step', cutoff=r'KL cutoff $\epsilon$ (nats)', eps=
 
 def _result(r): return r if isinstance(r, dict) else load_result(r)
 
+def _title(r):
+    "What a figure shows: the analysis, which network (checkpoint folder or file and step) and how many directions"
+    st, name = r.get('settings', {}), r['analysis'].replace('_', ' ')
+    if st.get('folder'): name += f" of {Path(st['folder']).name}/"  # the run's folder: clean/, poisoned/
+    elif st.get('checkpoint'): name += f" of {'/'.join(Path(st['checkpoint']).parts[-2:])}"  # clean/step_00400.pt
+    return name + (f", {st['n_samples']} directions per estimate" if 'n_samples' in st else '')
+
+_RADIUS_NOTE = ('radius r of the edge along $\\theta_0 + r\\,v$: naive, $v$ a unit vector, so r is the distance in parameter '
+                'space; adam, $v = P u$, so r is in preconditioned coordinates')
+
 def _bins(arrays, n):
     "`n` common bin edges spanning all finite values of `arrays`"
     v = np.concatenate([a[np.isfinite(a)] for a in arrays] or [np.zeros(1)])
@@ -437,7 +447,7 @@ def plot_scan(result, # a scan result or the path of its JSON file
                     marker='o', capsize=3, label=label)
     ax.set_xscale(_XSCALE.get(r['x'], 'linear'))
     ax.set_xlabel(_XLABEL.get(r['x'], r['x'])); ax.set_ylabel('log10 prior mass of the basin')
-    ax.set_title(r['analysis'].replace('_', ' ')); ax.legend(); ax.grid(alpha=0.3); ax.figure.tight_layout()
+    ax.set_title(_title(r), fontsize=10); ax.legend(); ax.grid(alpha=0.3); ax.figure.tight_layout()
     return ax.figure
 
 def plot_histogram(result, # a result with per-direction estimates (any analysis) or its JSON file
@@ -456,8 +466,10 @@ def plot_histogram(result, # a result with per-direction estimates (any analysis
         ax1.axvline(row['log10_volume'], color=patches[0].get_facecolor(), alpha=1, ls='--')
         ax2.hist(rr, bins=rbins, alpha=0.5, label=name)
     ax1.set_xlabel('log10 estimate per direction (dashed: aggregate)'); ax1.set_ylabel('directions'); ax1.legend()
-    ax2.set_xlabel('log10 radius to the basin edge'); ax2.legend()
-    fig.suptitle(r['analysis'].replace('_', ' ')); fig.tight_layout()
+    ax2.set_xlabel('log10 radius r (naive: parameter space; adam: preconditioned coordinates)')
+    ax2.set_ylabel('directions'); ax2.legend()
+    ax2.set_title(_RADIUS_NOTE, fontsize=8, wrap=True)
+    fig.suptitle(_title(r)); fig.tight_layout()
     return fig
 
 def plot_clean_vs_poisoned(result, # a `clean_vs_poisoned` result or its JSON file
@@ -472,12 +484,13 @@ def plot_clean_vs_poisoned(result, # a `clean_vs_poisoned` result or its JSON fi
         ax1.errorbar(np.arange(len(labels)) + 0.1 * (j - 0.5), [row['log10_volume'] for row in rows],
                      yerr=[row['log10_stderr'] for row in rows], fmt='o', capsize=4, label=net)
     ax1.set_xticks(range(len(labels)), labels); ax1.set_xlim(-0.5, len(labels) - 0.5)
-    ax1.set_ylabel('log10 prior mass of the basin'); ax1.legend(); ax1.grid(alpha=0.3)
+    ax1.set_xlabel('estimator'); ax1.set_ylabel('log10 prior mass of the basin'); ax1.legend(); ax1.grid(alpha=0.3)
     rows = [(f"{label}, {row['x']}", np.array(row['estimates']) / LN10) for label in labels for row in r['series'][label]]
     edges = _bins([e for _, e in rows], 60)
     for name, e in rows: ax2.hist(e, bins=edges, alpha=0.5, label=name)
-    ax2.set_xlabel('log10 estimate per direction'); ax2.legend()
-    fig.suptitle(f"clean vs poisoned ({r['settings']['poison']:.0%} wrong labels)"); fig.tight_layout()
+    ax2.set_xlabel('log10 estimate per direction'); ax2.set_ylabel('directions'); ax2.legend()
+    fig.suptitle(f"clean vs poisoned ({r['settings']['poison']:.0%} wrong labels), {r['settings']['n_samples']} directions per estimate")
+    fig.tight_layout()
     return fig
 
 def plot_result(result, # any analysis result or its JSON file
