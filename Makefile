@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: all venv test digits docs export clean-venv
+.PHONY: all venv test digits docs serve-docs export clean-venv
 all: test
 
 $(INSTALLED): settings.ini setup.py
@@ -26,6 +26,9 @@ digits: $(INSTALLED) ## the main job: writes tyche-digits/ (ARGS='--n-samples 50
 
 docs: $(INSTALLED) ## build the docs site into _docs/
 	$(BIN)/python tools/docs.py $(ARGS)
+
+serve-docs: docs ## build the docs and serve them on http://127.0.0.1:8000 (search needs HTTP, not file://)
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _docs 8000
 
 export: $(INSTALLED) ## regenerate both packages and README.md from the notebooks, and clean the notebooks
 	$(BIN)/python tools/export.py
