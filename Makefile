@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
+TESTS ?= tests
 
 .PHONY: all venv test digits docs serve-docs export clean-venv
 all: test
@@ -18,8 +19,8 @@ $(INSTALLED): settings.ini setup.py
 
 venv: $(INSTALLED) ## build or refresh the environment only
 
-test: $(INSTALLED) ## run every notebook and the pytest suite (ARGS='--flags "slow"' for the slow cells too)
-	$(BIN)/python -m pytest tests $(ARGS)
+test: $(INSTALLED) ## every notebook and the pytest suite (ARGS='--flags "slow"': slow cells too; TESTS=tests/test_cli.py: one file)
+	$(BIN)/python -m pytest $(TESTS) $(ARGS)
 
 digits: $(INSTALLED) ## the main job: writes tyche-digits/ (ARGS='--n-samples 500' and so on)
 	$(BIN)/tyche digits $(ARGS)
