@@ -209,7 +209,8 @@ def train_digits(cfg:DigitsConfig=None, # training settings; `DigitsConfig()` by
 # %% ../nbs/06_digits.ipynb #9856012d
 from tyche.costs import KLCost
 from tyche.precondition import from_adam
-from tyche.volume import estimate_volume
+import warnings
+from tyche.volume import estimate_volume, VolumeWarning
 
 # %% ../nbs/06_digits.ipynb #74bc772e
 LN10 = math.log(10)
@@ -236,14 +237,18 @@ def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
     # alpha = 0 makes p constant: after normalization to unit determinant that is no preconditioner at all
     P = from_adam(ck.optimizer_state, ck.model, moment=2, alpha=alpha, eps=eps) if preconditioner == 'adam' and alpha != 0 else None
     t0 = time.perf_counter()
-    res = estimate_volume(cost, center, cutoff=cutoff, n_samples=n_samples, prior='gaussian', sigma=sigma,
-                          preconditioner=P, seed=seed, progress=progress)
+    with warnings.catch_warnings():          # the estimator's flags and warnings go into the result (and its JSON), not to stderr
+        warnings.simplefilter("ignore", VolumeWarning)
+        res = estimate_volume(cost, center, cutoff=cutoff, n_samples=n_samples, prior='gaussian', sigma=sigma,
+                              preconditioner=P, seed=seed, progress=progress)
     seconds = time.perf_counter() - t0
     lv, se = float(res.log_volume), float(res.stderr)
     return dict(step=ck.step, preconditioner=preconditioner or 'none', cutoff=cutoff, alpha=alpha, eps=eps, sigma=sigma,
                 n_samples=n_samples, seed=seed, log_volume=lv, stderr=se, log10_volume=lv / LN10, log10_stderr=se / LN10,
                 seconds=seconds, n_evals=int(res.n_evals), ess=float(res.ess), n_unconverged=int(res.n_unconverged),
-                n_unbounded=int(res.n_unbounded), estimates=[float(e) for e in res.estimates],
+                n_unbounded=int(res.n_unbounded), n_at_resolution=int(res.n_at_resolution),
+                star_checked=int(res.star_checked.sum()), star_violations=int(res.star_violations.sum()),
+                lower_bound=bool(res.lower_bound), warnings=list(res.warnings), estimates=[float(e) for e in res.estimates],
                 radii=[float(r) for r in res.radii])
 
 # %% ../nbs/06_digits.ipynb #f3aef0ce

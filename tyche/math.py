@@ -14,8 +14,9 @@ import torch
 # %% ../nbs/00_math.ipynb #81173016
 def _as64(x, name:str, device=None):
     "`x` as a float64 tensor, refusing NaN"
-    if isinstance(x, bool): raise TypeError(f"`{name}` must be a number or a tensor, got a bool")
-    t = x if isinstance(x, torch.Tensor) else torch.as_tensor(x, device=device)
+    if isinstance(x, (bool, np.bool_)): raise TypeError(f"`{name}` must be a number or a tensor, got a bool")
+    t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), device=device)  # Python floats stay float64
+    if t.dtype == torch.bool: raise TypeError(f"`{name}` must be a number or a tensor, got a bool tensor")
     if t.is_complex(): raise TypeError(f"`{name}` must be real, got a complex tensor")
     t = t.to(torch.float64)
     if torch.isnan(t).any(): raise ValueError(f"`{name}` contains NaN")
@@ -121,5 +122,7 @@ def log_ray_integral(D, # dimension(s) >= 1 (number or tensor)
     if (r < 0).any(): raise ValueError("`r` must be >= 0 (it may be inf)")
     D, a, b, r = torch.broadcast_tensors(D, a, b, r)
     root_a = a.sqrt()
+    if (b.abs() > 1e150*root_a).any():    # beta^2 would overflow float64 in the standard form
+        raise ValueError("`b` must satisfy |b| / sqrt(a) <= 1e150 (for a prior: |c.v| / sigma); rescale the problem")
     out = -D/2*torch.log(a) + _log_J(D, b/root_a, r*root_a)
     return torch.where(r > 0, out, -math.inf)                       # empty ray: log 0

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 import torch
 from torch import Tensor
+from tyche.checks import check_count, check_positive, check_number, check_flag, check_center
 
 # %% ../nbs/02_radius.ipynb #d86e2ba1
 @dataclass
@@ -47,12 +48,15 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      record:bool=False, # keep every step's radii and deltas in `history`
                     )->RadiusResult:
     "Find the basin edge along `n_rays` rays at once, each seen only through the ray cost `along`: one call per step"
-    if not cutoff > 0: raise ValueError(f"cutoff must be > 0, got {cutoff}")
-    if not 0 < rtol < 1: raise ValueError(f"rtol must be in (0, 1), got {rtol}")
-    if not max_radius > 0: raise ValueError(f"max_radius must be > 0, got {max_radius}")
+    if not callable(along): raise TypeError(f"`along` must be callable (idx, r) -> costs, got {type(along).__name__}")
+    n_rays, cutoff = check_count('n_rays', n_rays, 0), check_positive('cutoff', cutoff)
+    rtol = check_number('rtol', rtol, 0, 1, low_open=True, high_open=True)
+    max_radius, power = check_positive('max_radius', max_radius), check_positive('power', power)
+    max_evals, record = check_count('max_evals', max_evals), check_flag('record', record)
     B, dt = n_rays, dtype
     r_init = _as_radii(init_radius, B)
-    if r_init.shape != (B,) or not (r_init > 0).all(): raise ValueError("init_radius must be > 0: a scalar or one per direction")
+    if r_init.shape != (B,) or not ((r_init > 0) & r_init.isfinite()).all():
+        raise ValueError("`init_radius` must be finite and > 0: a scalar or one per direction")
     f0 = float(cost_center)
     if not math.isfinite(f0): raise ValueError(f"cost(center) must be finite, got {f0}: the anchor must be inside its basin")
     eps = torch.finfo(dt).eps if dt.is_floating_point else torch.finfo(torch.float64).eps
@@ -172,7 +176,8 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
                record:bool=False, # keep every step's radii and deltas in `history`
               )->RadiusResult:
     "Find the basin edge along all `directions` at once: a safeguarded secant in log r vs log delta, one `cost` call per step"
-    if center.ndim != 1: raise ValueError(f"center must be a 1-D parameter vector, got shape {tuple(center.shape)}")
+    check_center(center)
+    if not isinstance(directions, Tensor): raise TypeError(f"`directions` must be a torch.Tensor, got {type(directions).__name__}")
     if directions.ndim != 2 or directions.shape[1] != center.shape[0]:
         raise ValueError(f"directions must have shape [B, {center.shape[0]}], got {tuple(directions.shape)}")
     if cost_center is None:
