@@ -183,7 +183,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
              cutoff:float=1e-2, # basin edge: KL from the anchor's predictions <= cutoff (nats)
              max_seq_len:int=2048, # tokens per sequence (cut, or chunk length with --chunking)
              val_size:int=10, # sequences the KL is averaged over
-             cache_mode:str=None, # anchor log-probs: none (recompute), cpu, or gpu
+             cache_mode:str=None, # anchor log-probs: none (recompute), cpu, or device (the model's)
              chunking:bool=False, # pack the texts into chunks of max_seq_len tokens
              model_batch_size:int=8, # directions per vmapped forward pass
              data_batch_size:int=None, # sequences per forward pass (default: all val_size)
@@ -213,7 +213,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
                (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
                (count(max_seq_len), f'--max-seq-len must be at least 1, got {max_seq_len}'),
                (count(val_size), f'--val-size must be at least 1, got {val_size}'),
-               (none(cache_mode) in (None, 'cpu', 'gpu'), f'--cache-mode must be none, cpu or gpu, got {cache_mode}'),
+               (none(cache_mode) in (None, 'cpu', 'device', 'gpu'), f'--cache-mode must be none, cpu or device, got {cache_mode}'),
                (count(model_batch_size), f'--model-batch-size must be at least 1, got {model_batch_size}'),
                (data_batch_size is None or count(data_batch_size), f'--data-batch-size must be at least 1, got {data_batch_size}'),
                (batch_size is None or count(batch_size), f'--batch-size must be at least 1, got {batch_size}'),
@@ -230,7 +230,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
                (_positive(rtol) and rtol < 1, f'--rtol must be in (0, 1), got {rtol}'))
     import json
     from tyche.hf import VolumeConfig, VolumeEstimator
-    from tyche.digits import atomic_write
+    from tyche.io import atomic_write
     texts = read_texts(data, text_key)
     if not Path(model).is_dir(): raise FileNotFoundError(f'model folder not found: {model}')
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -11,13 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from tyche.io import LN10, atomic_write, save_result
 
 # %% auto #0
-__all__ = ['LN10', 'DigitsData', 'load_digits_split', 'poison_labels', 'digits_mlp', 'DigitsConfig', 'atomic_write',
-           'save_checkpoint', 'Checkpoint', 'load_checkpoint', 'default_steps', 'DigitsRun', 'train_digits',
-           'basin_volume', 'save_result', 'load_result', 'result_table', 'checkpoint_scan', 'cutoff_scan',
-           'exponent_scan', 'eps_scan', 'direction_histogram', 'clean_vs_poisoned', 'plot_scan', 'plot_histogram',
-           'plot_clean_vs_poisoned', 'plot_result', 'save_figure']
+__all__ = ['DigitsData', 'load_digits_split', 'poison_labels', 'digits_mlp', 'DigitsConfig', 'save_checkpoint', 'Checkpoint',
+           'load_checkpoint', 'default_steps', 'DigitsRun', 'train_digits', 'basin_volume', 'load_result',
+           'result_table', 'checkpoint_scan', 'cutoff_scan', 'exponent_scan', 'eps_scan', 'direction_histogram',
+           'clean_vs_poisoned', 'plot_scan', 'plot_histogram', 'plot_clean_vs_poisoned', 'plot_result', 'save_figure']
 
 # %% ../nbs/06_digits.ipynb #088d7fb4
 @dataclass
@@ -87,26 +87,6 @@ class DigitsConfig:
 
 # %% ../nbs/06_digits.ipynb #5cb276aa
 _FORMAT = 'tyche.digits/1'
-
-def atomic_write(path, # destination file
-                 write, # function that writes to the temporary path it is given
-                ):
-    "Write `path` atomically: `write(tmp)` to a temporary file in the same folder, then rename it to `path`"
-    path = Path(path)
-    try: path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise OSError(f'cannot create folder {path.parent}: {e.strerror or e}') from None
-    if not os.access(path.parent, os.W_OK): raise PermissionError(f'folder {path.parent} is not writable')
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates files readable by the owner only
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
 
 def save_checkpoint(path, # file to write (conventionally `step_00400.pt`)
                     model:nn.Module, # the MLP
@@ -213,8 +193,6 @@ import warnings
 from tyche.volume import estimate_volume, VolumeWarning
 
 # %% ../nbs/06_digits.ipynb #74bc772e
-LN10 = math.log(10)
-
 def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
                  preconditioner:str|None=None, # None (isotropic directions) or 'adam' (Adam's second moment)
                  cutoff:float=1e-2, # KL cutoff epsilon, nats
@@ -252,14 +230,6 @@ def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
                 radii=[float(r) for r in res.radii])
 
 # %% ../nbs/06_digits.ipynb #f3aef0ce
-def save_result(result:dict, # an analysis result
-                path, # JSON file to write
-               ):
-    "Write `result` as JSON, atomically"
-    text = json.dumps(result, indent=1)
-    def write(tmp): Path(tmp).write_text(text)
-    return atomic_write(path, write)
-
 def load_result(path, # JSON file written by `save_result`
                ) -> dict:
     "Read a saved analysis result, with a one-line error if it is missing or not one"

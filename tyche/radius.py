@@ -19,12 +19,12 @@ class RadiusResult:
     radius: Tensor     # [B] float64: r_in, largest radius where the cost was evaluated and found inside (inf: unbounded)
     r_out: Tensor      # [B] float64: smallest radius where the cost was evaluated and found outside (inf: none)
     delta: Tensor      # [B] float64: cost(center + radius v) - cost(center), the delta at `radius` (<= cutoff)
-    n_evals: Tensor    # [B] int64: cost evaluations spent on each direction
+    evals: Tensor      # [B] int64: cost evaluations spent on each direction
     precision: Tensor  # [B] float64: achieved relative precision (r_out - radius) / radius
     converged: Tensor  # [B] bool: precision <= rtol, or the direction is unbounded
     limited: Tensor    # [B] bool: stopped because the cost's dtype cannot resolve the bracket any further
     unbounded: Tensor  # [B] bool: still inside at `max_radius` (radius = inf)
-    n_nonfinite: Tensor  # [B] int64: evaluations that returned NaN or inf (counted as outside)
+    nonfinite: Tensor  # [B] int64: evaluations that returned NaN or inf (counted as outside)
     power: float       # median local power-law exponent p of delta ~ k r^p at the edge (a warm start for later batches)
     history: list|None = None  # per step: (direction indices, radii, deltas), when `record=True`
 
