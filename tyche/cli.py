@@ -255,10 +255,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
     seconds = time.perf_counter() - t0
     rows = []
     for i, r in enumerate(res if isinstance(res, list) else [res]):
-        rows.append(dict(sequence=i if per_sequence else None, log_volume=float(r.log_volume), stderr=float(r.stderr),
-                         log10_volume=float(r.log_volume) / math.log(10), log10_stderr=float(r.stderr) / math.log(10),
-                         ess=float(r.ess), n_evals=int(r.n_evals), estimates=[float(e) for e in r.estimates],
-                         radii=[float(x) for x in r.radii]))
+        rows.append(dict(sequence=i if per_sequence else None, **r.summary()))
         print(f"{'sequence ' + str(i) + ': ' if per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
               f"{r.log_volume / math.log(10):.2f} ± {r.stderr / math.log(10):.2f} log10 (ESS {r.ess:.1f}, "
               f"{r.n_evals / n_samples:.1f} evaluations per direction)")

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
-from tyche.io import LN10, save_result, checkpoint_folders, save_checkpoint_folder, load_checkpoint_folder
+from tyche.io import save_result, checkpoint_folders, save_checkpoint_folder, load_checkpoint_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'convnext_config', 'train_convnext', 'image_volume', 'folder_scan']
@@ -135,10 +135,8 @@ def folder_scan(root, # run folder with step_<n> / checkpoint-<n> subfolders
         t0 = time.perf_counter()
         r = (image_volume(found[s], data, preconditioner=p, progress=False, **kwargs) if kind == 'image'
              else lm_volume(found[s], data, preconditioner=p, progress=False, **kwargs))
-        series.setdefault(p or 'naive', []).append(dict(
-            x=s, step=s, preconditioner=p or 'none', n_samples=len(r.estimates), log_volume=r.log_volume, stderr=r.stderr,
-            log10_volume=r.log_volume / LN10, log10_stderr=r.stderr / LN10, ess=r.ess, n_evals=r.n_evals,
-            seconds=time.perf_counter() - t0, estimates=r.estimates.tolist(), radii=r.radii.tolist()))
+        series.setdefault(p or 'naive', []).append(dict(x=s, step=s, preconditioner=p or 'none',
+                                                        seconds=time.perf_counter() - t0, **r.summary()))
     settings = dict(root=str(root), kind=kind, steps=steps, preconditioners=[p or 'naive' for p in preconditioners],
                 **{k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool, type(None)))})
     result = dict(analysis='checkpoint_scan', x='step', settings=settings, series=series)

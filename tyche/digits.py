@@ -220,14 +220,8 @@ def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
         res = estimate_volume(cost, center, cutoff=cutoff, n_samples=n_samples, prior='gaussian', sigma=sigma,
                               preconditioner=P, seed=seed, progress=progress)
     seconds = time.perf_counter() - t0
-    lv, se = float(res.log_volume), float(res.stderr)
     return dict(step=ck.step, preconditioner=preconditioner or 'none', cutoff=cutoff, alpha=alpha, eps=eps, sigma=sigma,
-                n_samples=n_samples, seed=seed, log_volume=lv, stderr=se, log10_volume=lv / LN10, log10_stderr=se / LN10,
-                seconds=seconds, n_evals=int(res.n_evals), ess=float(res.ess), n_unconverged=int(res.n_unconverged),
-                n_unbounded=int(res.n_unbounded), n_at_resolution=int(res.n_at_resolution),
-                star_checked=int(res.star_checked.sum()), star_violations=int(res.star_violations.sum()),
-                lower_bound=bool(res.lower_bound), warnings=list(res.warnings), estimates=[float(e) for e in res.estimates],
-                radii=[float(r) for r in res.radii])
+                seed=seed, seconds=seconds, **res.summary())
 
 # %% ../nbs/06_digits.ipynb #f3aef0ce
 def load_result(path, # JSON file written by `save_result`

@@ -15,7 +15,7 @@ from torch import nn, Tensor
 from pathlib import Path
 from tyche.costs import KLCost, eval_mode
 from tyche.io import load_checkpoint_folder
-from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed,
+from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed, sample_directions,
                           estimate_volume_rays)
 
 # %% ../nbs/05_hf.ipynb #893e66f0
@@ -110,17 +110,6 @@ def _raw_blocks(D, seed, i, block):
     g = torch.Generator().manual_seed(direction_seed(seed, i))
     for s, e in _blocks(D, block): yield s, e, torch.randn(e - s, generator=g, dtype=torch.float64)
 
-# %% ../nbs/05_hf.ipynb #af5e525a
-def _device_directions(start, n, D, seed, pre, device):
-    "Like `sample_directions`, drawn on `device` (its own random stream per direction)"
-    u = torch.stack([torch.randn(D, generator=torch.Generator(device).manual_seed(direction_seed(seed, i)), device=device,
-                                 dtype=torch.float64) for i in range(start, start + n)])
-    u = u / u.norm(dim=1, keepdim=True)
-    if pre is None: return u, torch.zeros(n, dtype=torch.float64)
-    w = pre.apply(u)
-    norm = w.norm(dim=1)
-    return w / norm[:, None], (-D * norm.log()).cpu()
-
 # %% ../nbs/05_hf.ipynb #e52edff7
 def _norm2(anchor, block):
     "|anchor|^2 in float64, block by block (no float64 copy of the whole anchor)"
@@ -146,7 +135,7 @@ class DeviceRays(DenseRays):
 
     def directions(self, start, stop):
         if self.on == 'cpu': return super().directions(start, stop)
-        return _device_directions(start, stop - start, self.dim, self.seed, self.pre, self.center.device)
+        return sample_directions(start, stop - start, self.dim, self.seed, self.pre, self.center.device)
 
 
 class LightRays(Rays):
@@ -181,7 +170,7 @@ class LightRays(Rays):
             for s, e, z in _raw_blocks(self.dim, self.seed, i, self.block):
                 w = z if self.p is None else z * self.p[s:e]
                 v = (w / nw).to(self.cost.device)
-                self.cost.bm.pv.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
+                self.cost.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
         return write
 
     def batch(self, start, stop):
@@ -338,7 +327,7 @@ class VolumeEstimator:
         if not isinstance(p, str): return p
         from tyche import precondition
         kw = dict(alpha=cfg.alpha) | ({} if cfg.eps is None else dict(eps=cfg.eps))
-        if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.bm.pv.names, **kw)
+        if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.names, **kw)
         diff = self.make_cost(in_place=False) if cost.in_place else cost
         with _eager_attention(cfg.model):
             return precondition.hutchinson_diagonal(diff, diff.anchor, n_probes=cfg.hutchinson_probes, seed=cfg.seed,
@@ -367,7 +356,7 @@ class VolumeEstimator:
                 if not self.cfg.per_sequence: return self._estimate(cost, pre)
                 return [self._estimate(self.make_cost(rows=[i]), pre) for i in range(len(self.inputs['input_ids']))]
         finally:
-            if cost is not None and cost.in_place: cost.bm.pv.write_(cost.anchor)  # exact (already done after each call)
+            if cost is not None and cost.in_place: cost.restore_()  # exact (already done after each call)
             if move: model.to(home)
 
 # %% ../nbs/05_hf.ipynb #3ae0d9aa

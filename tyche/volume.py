@@ -93,10 +93,13 @@ def sample_directions(start:int,  # index of the first direction
                       dim:int,    # dimension D
                       seed:int=0, # base seed
                       preconditioner:Preconditioner|None=None, # optional P: directions P u / |P u|
+                      device=None, # where to draw them (None: the CPU); each device has its own random numbers
                      ):
-    "Directions `start..start+n-1`: unit vectors v [n, D] (float64) and their log importance weights [n]"
-    u = torch.stack([torch.randn(dim, generator=torch.Generator().manual_seed(direction_seed(seed, i)), dtype=torch.float64)
-                     for i in range(start, start + n)]) if n else torch.zeros(0, dim, dtype=torch.float64)
+    "Directions `start..start+n-1`: unit vectors v [n, D] (float64) and their log importance weights [n] (on the CPU)"
+    device = torch.device(device or 'cpu')
+    def draw(i): return torch.randn(dim, generator=torch.Generator(device).manual_seed(direction_seed(seed, i)), device=device,
+                                    dtype=torch.float64)
+    u = torch.stack([draw(i) for i in range(start, start + n)]) if n else torch.zeros(0, dim, dtype=torch.float64, device=device)
     u = u / u.norm(dim=1, keepdim=True)
     if preconditioner is None: return u, torch.zeros(n, dtype=torch.float64)
     w = preconditioner.apply(u)
@@ -104,7 +107,7 @@ def sample_directions(start:int,  # index of the first direction
     if not (norm.isfinite() & (norm > 0)).all():
         raise ValueError(f"`preconditioner` {preconditioner!r} maps some directions to |P u| = 0 or inf in float64: its scales are "
                          "too extreme; normalise it to |det P| = 1 and clip its range")
-    return w / norm[:, None], -dim * norm.log()
+    return w / norm[:, None], (-dim * norm.log()).cpu()
 
 # %% ../nbs/03_volume.ipynb #f51afe34
 ESS_FLOOR = 10          # fewer effective directions than min(ESS_FLOOR, n/2): log_volume is a lower bound
@@ -149,6 +152,15 @@ class VolumeResult:
                 f"n_unconverged={self.n_unconverged}, n_at_resolution={self.n_at_resolution}, "
                 f"star_violations={int(self.star_violations.sum())}/{int(self.star_checked.sum())}, lower_bound={self.lower_bound})"
                 + "".join(f"\n  warning: {w}" for w in self.warnings))
+    def summary(self)->dict:
+        "The JSON-ready row of a result: log-volume in nats and log10, counts, flags, per-direction estimates and radii"
+        lv, se, ln10 = float(self.log_volume), float(self.stderr), math.log(10)
+        return dict(log_volume=lv, stderr=se, log10_volume=lv / ln10, log10_stderr=se / ln10, n_samples=len(self.estimates),
+                    n_evals=int(self.n_evals), ess=float(self.ess), n_unconverged=int(self.n_unconverged),
+                    n_unbounded=int(self.n_unbounded), n_at_resolution=int(self.n_at_resolution),
+                    star_checked=int(self.star_checked.sum()), star_violations=int(self.star_violations.sum()),
+                    lower_bound=bool(self.lower_bound), warnings=list(self.warnings),
+                    estimates=[float(e) for e in self.estimates], radii=[float(r) for r in self.radii])
 
 # %% ../nbs/03_volume.ipynb #273531c3
 def aggregate(estimates:Tensor, # [n] per-direction log estimates
