@@ -288,6 +288,45 @@ def _log_gaussian(D, sigma, norm2, cv, radii):
     return float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi) - D * log_sigma - z * z / 2, logabsint
 
 
+def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_evals, n_probe, star_fraction, progress):
+    "Basin edge and star-shape probes along directions 0..n-1, batch by batch: per-direction tensors, and evaluations"
+    n_evals = 0
+    k = min(warmup, n)
+    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
+    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
+    keys = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
+    parts = {key: [] for key in keys + ('log_weights', 'cv', 'checked', 'star')}
+    init, power = 1., 2.
+    bar = tqdm(total=n, desc="directions", disable=not progress)
+    for start, stop in chunks:
+        if stop <= start: continue
+        along, log_weights, cv = rays.batch(start, stop)
+        res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
+                               init_radius=init, power=power, max_evals=max_evals)
+        if start == 0:
+            fin = res.radius.isfinite() & (res.radius > 0)
+            if fin.any(): init = float(res.radius[fin].median())
+            power = res.power
+        n_evals += int(res.evals.sum())
+        checked, viol, m = _star_check(along, res.radius, cutoff, f0, n_probe, _spot(start, stop, star_fraction))
+        parts['checked'].append(checked); parts['star'].append(viol); n_evals += m
+        for key in keys: parts[key].append(getattr(res, key))
+        parts['log_weights'].append(log_weights.cpu()); parts['cv'].append(cv.cpu())
+        bar.update(stop - start)
+    bar.close()
+    return {key: torch.cat(v) for key, v in parts.items() if v}, n_evals
+
+
+def _log_estimates(prior, D, sigma, norm2, cv, radii, log_weights):
+    "Per direction: the log ray integral up to the radius, and the log estimate of the prior mass"
+    if prior == "uniform":
+        # int_0^r t^(D-1) dt = r^D / D; log(0) = -inf for a zero radius, +inf for an unbounded direction
+        logabsint = D * radii.log() - math.log(D)
+        return logabsint, float(log_sphere_area(D)) + logabsint + log_weights
+    const, logabsint = _log_gaussian(D, sigma, norm2, cv, radii)
+    return logabsint, const + logabsint + log_weights
+
+
 def estimate_volume_rays(rays:Rays,            # where the directions come from and how the cost is evaluated along them
                          cutoff:float=1e-2,     # basin: cost - cost(center) <= cutoff
                          n_samples:int=100,     # number of random directions
@@ -317,40 +356,11 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
     if f0.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {f0.numel()} costs for B=1")
     f0 = float(f0)
     if not math.isfinite(f0): raise ValueError(f"cost(center) = {f0}: the anchor must have a finite cost")
-    n_evals = 1
-    k = min(warmup, n)
-    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
-    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
-    keys = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
-    parts = {key: [] for key in keys + ('log_weights', 'cv', 'checked', 'star')}
-    init, power = 1., 2.
-    bar = tqdm(total=n, desc="directions", disable=not progress)
-    for start, stop in chunks:
-        if stop <= start: continue
-        along, log_weights, cv = rays.batch(start, stop)
-        res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
-                               init_radius=init, power=power, max_evals=max_evals)
-        if start == 0:
-            fin = res.radius.isfinite() & (res.radius > 0)
-            if fin.any(): init = float(res.radius[fin].median())
-            power = res.power
-        n_evals += int(res.evals.sum())
-        checked, viol, m = _star_check(along, res.radius, cutoff, f0, n_probe, _spot(start, stop, star_fraction))
-        parts['checked'].append(checked); parts['star'].append(viol); n_evals += m
-        for key in keys: parts[key].append(getattr(res, key))
-        parts['log_weights'].append(log_weights.cpu()); parts['cv'].append(cv.cpu())
-        bar.update(stop - start)
-    bar.close()
-    o = {key: torch.cat(v) for key, v in parts.items() if v}
+    o, spent = _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_evals, n_probe, star_fraction, progress)
+    n_evals = 1 + spent                                   # the anchor, the root-finder and the star-shape probes
     radii, deltas, log_weights, cv = o['radius'], o['delta'], o['log_weights'], o['cv']
     unbounded, prec = o['unbounded'], o['precision']
-    if prior == "uniform":
-        # int_0^r t^(D-1) dt = r^D / D; log(0) = -inf for a zero radius, +inf for an unbounded direction
-        logabsint = D * radii.log() - math.log(D)
-        estimates = float(log_sphere_area(D)) + logabsint + log_weights
-    else:
-        const, logabsint = _log_gaussian(D, sigma, rays.norm2, cv, radii)
-        estimates = const + logabsint + log_weights
+    logabsint, estimates = _log_estimates(prior, D, sigma, rays.norm2, cv, radii, log_weights)
     log_volume, stderr, ess = aggregate(estimates)
     fi = torch.finfo(rays.dtype if rays.dtype.is_floating_point else torch.float64)
     resolution = RESOLUTION_ULPS * (fi.eps * math.sqrt(rays.norm2) + fi.tiny)
