@@ -39,6 +39,10 @@ setuptools.setup(
     ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]] + (['License :: ' + lic[1] ] if lic[1] else []),
     url = cfg['git_url'],
     packages = setuptools.find_packages(include=[p + sub for p in packages for sub in ('', '.*')]),
+    # Both packages sit in the repository root: saying so makes `pip install -e` add the root to `sys.path` with a plain
+    # `.pth` line instead of setuptools' import hook, which Python consults only after its path search. With the hook,
+    # Python started in the clone's parent folder took the clone folder (named `tyche`) for a namespace package `tyche`.
+    package_dir = {'': '.'},
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements },

@@ -2,7 +2,7 @@
 
 Cells flagged `#| slow` or `#| cuda` are skipped unless named in `pytest --flags "slow cuda"`.
 """
-import subprocess, sys
+import re, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -10,7 +10,13 @@ root = Path(__file__).resolve().parents[1]
 notebooks = sorted(p for p in (root/'nbs').rglob('*.ipynb') if not any(part.startswith(('_', '.')) for part in p.relative_to(root).parts))
 
 
-def test_notebooks_found(): assert len(notebooks) >= 2, f'no notebooks found under {root/"nbs"}'
+def test_notebooks_found():
+    "Every notebook a module is exported from, and the README's, is among the notebooks run below"
+    sources = {root/'nbs'/m.group(1) for py in sorted([*(root/'tyche').glob('*.py'), *(root/'palamedes').glob('*.py')])
+               if (m := re.search(r'File to edit: \.\./nbs/(\S+\.ipynb)', py.read_text(encoding='utf-8')))}
+    assert len(sources) >= 10, f'only {len(sources)} generated modules name their notebook'
+    missing = sorted(p.name for p in sources | {root/'nbs'/'index.ipynb'} if p not in notebooks)
+    assert not missing, f'notebooks not collected as tests: {missing}'
 
 
 @pytest.mark.parametrize('notebook', notebooks, ids=[str(p.relative_to(root/'nbs')) for p in notebooks])

@@ -12,6 +12,14 @@ options nbdev writes (`echo`, `output`, `include`, `code-fold`), and wraps it in
 `jupyter_server_mathjax` package), so the site works from `file://` and from any static web server. Pages are named
 as Quarto names them (`00_math.ipynb` -> `math.html`, `index.ipynb` -> `index.html`), so the doc links nbdev writes
 into the notebooks resolve inside the site.
+
+After the pages are written, links are checked against the ids of the pages they point to: nbdev writes anchors as
+Quarto makes them (lowercase, `#klcost`) while the headings keep the name's case (`id="KLCost"`), so a fragment that
+matches an id only up to case is rewritten to the id (and `#class.method`, when the method has no heading of its
+own, to the class's heading). Links that nbdev writes into the comments of signatures
+(`# a [`Checkpoint`](digits.html#checkpoint)`) become real links. A top bar names the site's parts and holds a search
+box: Pagefind (the `pagefind[bin]` wheel) indexes the finished pages into `pagefind/`; search needs the site served
+over HTTP (`python -m http.server -d _docs`), since browsers do not let a `file://` page fetch the index.
 """
 import argparse, html, os, posixpath, re, shutil, sys, time
 from pathlib import Path
@@ -44,13 +52,28 @@ MathJax.Hub.Config({{
 }});
 </script>
 <script src="{rel}mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"></script>
+<link rel="stylesheet" href="{rel}pagefind/pagefind-ui.css">
+<script src="{rel}pagefind/pagefind-ui.js"></script>
+<script>
+window.addEventListener('DOMContentLoaded', () => {{
+  if (typeof PagefindUI === 'undefined') return;  // the index is built after the pages (tools/docs.py)
+  const base = new URL('{rel}', location.href).pathname;  // the site's root, wherever it is served from
+  const ui = new PagefindUI({{element: '#search', baseUrl: base, showSubResults: true, showImages: false, resetStyles: false}});
+  const q = new URLSearchParams(location.search).get('q');  // index.html?q=term opens with that search
+  if (q) ui.triggerSearch(q);
+}});
+</script>
 </head>
 <body>
-<nav class="sidebar">
+<header class="topbar">
 <a class="site-title" href="{rel}index.html">{site}</a>
+<nav class="topnav">{topnav}</nav>
+<div id="search" class="search" role="search"></div>
+</header>
+<nav class="sidebar">
 {sidebar}
 </nav>
-<main class="content">
+<main class="content" data-pagefind-body>
 <header class="page-header">
 <h1 class="title">{title}</h1>
 {description}
@@ -182,6 +205,70 @@ def nav_html(entries, current, titles, rel):
     return '<ul>\n' + '\n'.join(items) + '\n</ul>'
 
 
+def top_nav(pages, titles, current, rel, repo_url=None):
+    "Links to the overview, the first page of each package, the command line, and the repository"
+    import json
+    items, seen = [], set()
+    def pkg(page):
+        cells = json.loads((Path('nbs')/page).read_text(encoding='utf-8'))['cells']
+        m = next((re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(c['source']), re.MULTILINE) for c in cells
+                  if c['cell_type'] == 'code' and 'default_exp' in ''.join(c['source'])), None)
+        return m.group(1) if m else None
+    for page in pages:
+        mod = pkg(page)
+        label = 'Overview' if page == 'index.ipynb' else 'Command line' if mod and mod.endswith('.cli') else mod.split('.')[0] if mod else None
+        if not label or label in seen: continue
+        seen.add(label)
+        cls = ' class="active"' if page == current else ''
+        items.append((label, f'<a{cls} href="{rel}{titles[page][0]}">{html.escape(label)}</a>'))
+    order = {'Overview': 0, 'Command line': 99}
+    links = [a for _, a in sorted(items, key=lambda o: order.get(o[0], 1))]
+    if repo_url: links.append(f'<a href="{html.escape(repo_url)}">Source</a>')
+    return '\n'.join(links)
+
+
+_re_id = re.compile(r'\s(?:id|name)="([^"]+)"')
+_re_href = re.compile(r'(\s(?:href|src)=")([^"#]*)#([^"]*)"')
+_re_comment = re.compile(r'<span class="c1">(.*?)</span>', re.DOTALL)
+_re_md_link = re.compile(r'\[`?([^\]`]+)`?\]\(([^)\s]+)\)')
+
+
+def fix_links(out, written):
+    "Point fragments at the ids they match up to case; turn markdown links in signature comments into links"
+    ids = {page: set(_re_id.findall((out/page).read_text(encoding='utf-8'))) for page in written}
+    broken = []
+    for page in written:
+        text = (out/page).read_text(encoding='utf-8')
+        def _link(m):
+            return f'<span class="c1">' + _re_md_link.sub(lambda l: f'<a href="{l.group(2)}"><code>{l.group(1)}</code></a>', m.group(1)) + '</span>'
+        text = _re_comment.sub(_link, text)
+        def _frag(m):
+            attr, path, frag = m.groups()
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path)) if path else page
+            if target not in ids or frag in ids[target]: return m.group(0)
+            match, want = None, frag
+            while match is None and want:  # `Class.method` without a heading of its own: the class's heading
+                match = next((i for i in sorted(ids[target]) if i.lower() == want.lower()), None)
+                want = want.rpartition('.')[0]
+            if match is None: broken.append(f'{page}: #{frag} not in {target}'); return m.group(0)
+            return f'{attr}{path}#{match}"'
+        text = _re_href.sub(_frag, text)
+        (out/page).write_text(text, encoding='utf-8')
+    return broken
+
+
+def build_search_index(out, quiet=False):
+    "Index the finished pages with Pagefind into `out/pagefind` (the `pagefind[bin]` wheel); False if it is missing"
+    import subprocess
+    try: import pagefind  # noqa: F401  (the wheel brings its binary)
+    except ImportError:
+        if not quiet: print('WARNING: pagefind is not installed (pip install "pagefind[bin]"): the site has no search')
+        return False
+    run = subprocess.run([sys.executable, '-m', 'pagefind', '--site', str(out)], capture_output=True, text=True)
+    if run.returncode != 0: raise SystemExit(f'tools/docs.py: pagefind failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}')
+    return True
+
+
 def inline_md(text):
     "One line of markdown (a title, a summary: code, maths, emphasis) as inline HTML"
     from nbconvert.filters.markdown import markdown2html
@@ -255,13 +342,14 @@ def build(out=None, force=False, workers=None, quiet=False):
         body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'path': str((cache/page).parent),
                                                                         'name': Path(page).stem}})
         body = body.replace(f'title="{_link_title}"', 'class="source-link" target="_blank" rel="noopener"')
+        body = body.replace('class="anchor-link"', 'class="anchor-link" data-pagefind-ignore')  # no pilcrow in search titles
         if 'nb-error' in body or 'Traceback (most recent call last)' in _re_ansi.sub('', body): errors.append(page)
         title, desc = str(fm.get('title', Path(page).stem)), str(fm.get('description', ''))
         text = _page_template.format(
             title=inline_md(title), title_attr=html.escape(title.replace('`', '')), rel=rel, body=body,
             site=html.escape(cfg.get('title', cfg.lib_name)), description_attr=html.escape(desc.replace('`', '')),
             description=f'<p class="description">{inline_md(desc)}</p>' if desc else '',
-            sidebar=nav_html(entries, page, titles, rel))
+            sidebar=nav_html(entries, page, titles, rel), topnav=top_nav(pages, titles, page, rel, cfg.get('git_url')))
         (out/out_file).parent.mkdir(parents=True, exist_ok=True)
         (out/out_file).write_text(text, encoding='utf-8')
     written = [titles[p][0] for p in pages]
@@ -269,9 +357,12 @@ def build(out=None, force=False, workers=None, quiet=False):
     if listing.exists():
         for old in set(listing.read_text().split()) - set(written): (out/old).unlink(missing_ok=True)
     listing.write_text('\n'.join(written) + '\n')
+    broken = fix_links(out, written)
+    build_search_index(out, quiet)
     if not quiet:
         print(f'{len(written)} pages written to {out} in {time.time() - start:.1f} s')
         for page in errors: print(f'WARNING: {page} shows an error output (a Python traceback)')
+        for link in broken: print(f'WARNING: broken link {link}')
     return written
 
 

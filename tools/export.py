@@ -8,11 +8,19 @@ nbdev's own exporter with the repository root as destination. Then, per package,
 `__init__.py` and its symbol index `_modidx.py` (used by `show_doc` links) are refreshed. Nothing is written outside
 the package folders, so no stray `__init__.py` appears at the root or in `tests/`.
 
+nbdev's import rewriting is turned off: a module's imports are exactly the notebook's (`from tyche.math import ...`).
+nbdev rewrites `from <pkg>.x import` into a relative import computed from the path of the module relative to the
+*parent* of `lib_path`; with `lib_path` the repository root, that path starts with the clone's folder name, so in a
+clone named `tyche` (what `git clone` creates) `from tyche.math import` became `from ..math import`, an import beyond
+the top-level package. Absolute imports do not depend on where the repository sits.
+
 The README is the index notebook's markdown with its visible code cells as Python blocks (and what they print) (what `nbdev_readme` does
 through Quarto, which cannot be installed everywhere).
 """
 import json, re
 from pathlib import Path
+from unittest.mock import patch
+import nbdev.maker
 from nbdev.config import get_config, update_version
 from nbdev.doclinks import _build_modidx, nbglob
 from nbdev.export import nb_export
@@ -50,7 +58,7 @@ def export_all():
         if module is None: continue
         if module.split('.')[0] not in packages:
             raise SystemExit(f'{nb.name}: `default_exp {module}` must start with one of the packages {packages}')
-        nb_export(nb, lib_path=root)
+        with patch.object(nbdev.maker, '_import2relative', lambda cells, lib_path=None: None): nb_export(nb, lib_path=root)
     for package in packages:
         update_version(root/package)
         _build_modidx(dest=root/package, nbs_path=cfg.nbs_path)

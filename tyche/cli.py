@@ -4,12 +4,25 @@
 
 # %% ../nbs/07_cli.ipynb #c692c83f
 from __future__ import annotations
-import os, sys, time
+import math, os, re, sys, time
 from pathlib import Path
 from fastcore.script import call_parse, anno_parser
 
 # %% auto #0
-__all__ = ['COMMANDS', 'digits', 'analyze', 'plot', 'read_texts', 'estimate', 'UsageError', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check_args', 'digits', 'analyze', 'plot', 'read_texts', 'estimate', 'main']
+
+# %% ../nbs/07_cli.ipynb #a3c1e5f0
+class UsageError(ValueError): "A mistake on the command line (exit status 2), found before any work starts"
+
+def check_args(*checks):
+    "Raise `UsageError` with the message of the first `(ok, message)` pair in `checks` whose `ok` is false"
+    for ok, msg in checks:
+        if not ok: raise UsageError(msg)
+
+def _positive(x): return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+def _regex_ok(s):
+    try: re.compile(s); return True
+    except re.error: return False
 
 # %% ../nbs/07_cli.ipynb #98fe3249
 @call_parse
@@ -26,12 +39,17 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
            threads:int=0, # torch CPU threads (0: torch's default)
           ):
     "Reproduce the paper's digits experiment: clean vs poisoned MLP basins, naive and Adam-preconditioned"
+    check_args((n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
+               (0 <= poison <= 1, f'--poison must be a fraction of the labels, in [0, 1], got {poison}'),
+               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
+               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
+               (_positive(eps), f'--eps must be a number > 0, got {eps}'),
+               (scan_samples >= 0, f'--scan-samples must be 0 (no scan) or more, got {scan_samples}'),
+               (threads >= 0, f'--threads must be 0 (torch\'s default) or more, got {threads}'))
     os.environ.setdefault('MPLBACKEND', 'Agg')  # headless unless a backend is already chosen (e.g. in a notebook)
     import torch
     import matplotlib.pyplot as plt
     from tyche import digits as dg
-    if n_samples < 1: raise ValueError(f'--n_samples must be at least 1, got {n_samples}')
-    if scan_samples < 0: raise ValueError(f'--scan_samples must be 0 or more, got {scan_samples}')
     if threads: torch.set_num_threads(threads)
     out = Path(out)
     dg.atomic_write(out/'.write-test', lambda tmp: Path(tmp).write_text('ok'))  # fail early if `out` is not writable
@@ -44,7 +62,9 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
             for f in folder.glob('step_*.pt'): f.unlink()
         runs[name] = dg.train_digits(dg.DigitsConfig(seed=seed, poison=p), folder=folder, progress=progress)
     train_s = time.perf_counter() - t0
-    print(f"trained in {train_s:.1f} s; held-out accuracy: clean {runs['clean'].test_accuracy():.3f}, "
+    how = {k: 'loaded from checkpoints' if r.optimizer is None else 'trained' for k, r in runs.items()}  # cached: no optimizer
+    done = f"both networks {how['clean']}" if len(set(how.values())) == 1 else f"clean {how['clean']}, poisoned {how['poisoned']}"
+    print(f"{done} in {train_s:.1f} s; held-out accuracy: clean {runs['clean'].test_accuracy():.3f}, "
           f"poisoned ({poison:.0%} wrong labels) {runs['poisoned'].test_accuracy():.3f}")
     final = {k: r.checkpoints[r.config.n_steps] for k, r in runs.items()}
     res = dg.clean_vs_poisoned(final['clean'], final['poisoned'], n_samples=n_samples, cutoff=cutoff, alpha=alpha, eps=eps,
@@ -76,7 +96,7 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
     text = '\n'.join(lines)
     dg.atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)
-    print(f'results, plots and checkpoints written to {out.resolve()}/')
+    print(f'results, plots and checkpoints written to {out}{os.sep}')
 
 # %% ../nbs/07_cli.ipynb #2636a317
 _ANALYSES = ('checkpoint_scan', 'cutoff_scan', 'exponent_scan', 'eps_scan', 'direction_histogram')
@@ -93,10 +113,14 @@ def analyze(analysis:str, # checkpoint_scan, cutoff_scan, exponent_scan, eps_sca
             quiet:bool=False, # no progress bar
            ):
     "Run one of the paper's analyses on a digits checkpoint; save the result (JSON) and its plot (PNG)"
+    check_args((analysis in _ANALYSES, f"unknown analysis {analysis!r}: choose one of {', '.join(_ANALYSES)}"),
+               (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
+               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
+               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
+               (_positive(eps), f'--eps must be a number > 0, got {eps}'))
     os.environ.setdefault('MPLBACKEND', 'Agg')
     import matplotlib.pyplot as plt
     from tyche import digits as dg
-    if analysis not in _ANALYSES: raise ValueError(f"unknown analysis {analysis!r}: choose one of {', '.join(_ANALYSES)}")
     out = Path(out or f'{analysis}.json')
     kw = dict(n_samples=n_samples, seed=seed, progress=not quiet, out=out)
     if analysis == 'checkpoint_scan':
@@ -145,7 +169,7 @@ def read_texts(path, # a .txt, .jsonl or .json file, or a folder of them
         except ValueError as e: raise ValueError(f'{path} is not valid JSON: {e}') from None
         if not isinstance(items, list): raise ValueError(f'{path} must hold a list of strings or objects')
         try: return [t if isinstance(t, str) else t[text_key] for t in items]
-        except (KeyError, TypeError): raise ValueError(f'{path}: every object needs a {text_key!r} field (see --text_key)') from None
+        except (KeyError, TypeError): raise ValueError(f'{path}: every object needs a {text_key!r} field (see --text-key)') from None
     return [p.strip() for p in raw.split('\n\n') if p.strip()]
 
 # %% ../nbs/07_cli.ipynb #5bbc06fe
@@ -159,7 +183,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
              cutoff:float=1e-2, # basin edge: KL from the anchor's predictions <= cutoff (nats)
              max_seq_len:int=2048, # tokens per sequence (cut, or chunk length with --chunking)
              val_size:int=10, # sequences the KL is averaged over
-             cache_mode:str=None, # anchor log-probs: none (recompute), cpu, or gpu
+             cache_mode:str=None, # anchor log-probs: none (recompute), cpu, or device (the model's)
              chunking:bool=False, # pack the texts into chunks of max_seq_len tokens
              model_batch_size:int=8, # directions per vmapped forward pass
              data_batch_size:int=None, # sequences per forward pass (default: all val_size)
@@ -170,7 +194,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
              exclude:str=None, # regex: keep the parameters whose names match at the anchor
              prior:str='gaussian', # gaussian (N(0, sigma^2 I)) or uniform
              sigma:float=None, # Gaussian prior scale (default: the anchor's RMS)
-             preconditioner:str=None, # none, adam (needs --adam_state) or hutchinson
+             preconditioner:str=None, # none, adam (needs --adam-state) or hutchinson
              adam_state:str=None, # file of a torch.save'd Adam/AdamW state_dict (for --preconditioner adam)
              hutchinson_probes:int=32, # probes of the Hutchinson diagonal
              alpha:float=0.5, # preconditioner exponent
@@ -183,20 +207,41 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
              quiet:bool=False, # no progress bar
             ):
     "Estimate the basin volume of a local HuggingFace causal LM on local text"
-    import math, json
+    none = lambda v: None if v in (None, 'none', 'None') else v
+    count = lambda v: isinstance(v, int) and v >= 1
+    check_args((count(n_samples), f'--n-samples must be at least 1, got {n_samples}'),
+               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
+               (count(max_seq_len), f'--max-seq-len must be at least 1, got {max_seq_len}'),
+               (count(val_size), f'--val-size must be at least 1, got {val_size}'),
+               (none(cache_mode) in (None, 'cpu', 'device', 'gpu'), f'--cache-mode must be none, cpu or device, got {cache_mode}'),
+               (count(model_batch_size), f'--model-batch-size must be at least 1, got {model_batch_size}'),
+               (data_batch_size is None or count(data_batch_size), f'--data-batch-size must be at least 1, got {data_batch_size}'),
+               (batch_size is None or count(batch_size), f'--batch-size must be at least 1, got {batch_size}'),
+               (params is None or _regex_ok(params), f'--params is not a valid regular expression: {params}'),
+               (exclude is None or _regex_ok(exclude), f'--exclude is not a valid regular expression: {exclude}'),
+               (prior in ('gaussian', 'uniform'), f'--prior must be gaussian or uniform, got {prior}'),
+               (sigma is None or _positive(sigma), f'--sigma must be a number > 0, got {sigma}'),
+               (none(preconditioner) in (None, 'adam', 'hutchinson'), f'--preconditioner must be none, adam or hutchinson, got {preconditioner}'),
+               (none(preconditioner) != 'adam' or adam_state is not None, '--preconditioner adam needs --adam-state (a saved optimizer state)'),
+               (count(hutchinson_probes), f'--hutchinson-probes must be at least 1, got {hutchinson_probes}'),
+               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
+               (eps is None or _positive(eps), f'--eps must be a number > 0, got {eps}'),
+               (directions in ('auto', 'cpu', 'device'), f'--directions must be auto, cpu or device, got {directions}'),
+               (_positive(rtol) and rtol < 1, f'--rtol must be in (0, 1), got {rtol}'))
+    import json
     from tyche.hf import VolumeConfig, VolumeEstimator
-    from tyche.digits import atomic_write
+    from tyche.io import atomic_write
     texts = read_texts(data, text_key)
     if not Path(model).is_dir(): raise FileNotFoundError(f'model folder not found: {model}')
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
     hf_logging.set_verbosity_error()
     if quiet: hf_logging.disable_progress_bar()
+    if adam_state is not None and not Path(adam_state).is_file(): raise FileNotFoundError(f'optimizer state not found: {adam_state}')
     try:
         lm = AutoModelForCausalLM.from_pretrained(model, local_files_only=True)
         tok = AutoTokenizer.from_pretrained(tokenizer or model, local_files_only=True)
     except (OSError, ValueError, KeyError) as e: raise ValueError(f'cannot load the model or tokenizer: {str(e).splitlines()[0]}') from None
-    none = lambda v: None if v in (None, 'none', 'None') else v
     settings = dict(model=model, data=data, tokenizer=tokenizer or model, text_key=text_key, n_samples=n_samples, cutoff=cutoff,
                     max_seq_len=max_seq_len, val_size=val_size, cache_mode=none(cache_mode), chunking=chunking,
                     model_batch_size=model_batch_size, data_batch_size=data_batch_size, batch_size=batch_size,
@@ -210,10 +255,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
     seconds = time.perf_counter() - t0
     rows = []
     for i, r in enumerate(res if isinstance(res, list) else [res]):
-        rows.append(dict(sequence=i if per_sequence else None, log_volume=float(r.log_volume), stderr=float(r.stderr),
-                         log10_volume=float(r.log_volume) / math.log(10), log10_stderr=float(r.stderr) / math.log(10),
-                         ess=float(r.ess), n_evals=int(r.n_evals), estimates=[float(e) for e in r.estimates],
-                         radii=[float(x) for x in r.radii]))
+        rows.append(dict(sequence=i if per_sequence else None, **r.summary()))
         print(f"{'sequence ' + str(i) + ': ' if per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
               f"{r.log_volume / math.log(10):.2f} ± {r.stderr / math.log(10):.2f} log10 (ESS {r.ess:.1f}, "
               f"{r.n_evals / n_samples:.1f} evaluations per direction)")
@@ -224,15 +266,18 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
 # %% ../nbs/07_cli.ipynb #7820b2e2
 COMMANDS = dict(digits=digits, analyze=analyze, plot=plot, estimate=estimate)
 
-class UsageError(Exception): "A mistake on the command line"
-
 def _usage():
     cmds = '\n'.join(f'  {name:<10}{fn.__doc__}' for name, fn in COMMANDS.items())
-    return f'usage: tyche <command> [options]\n\ncommands:\n{cmds}\n\nRun `tyche <command> --help` for the options of a command.'
+    return (f'usage: tyche <command> [options]\n       tyche --version\n\ncommands:\n{cmds}\n\n'
+            'Run `tyche <command> --help` for the options of a command.')
 
 def _parser(name):
     fn = COMMANDS[name]
     p = anno_parser(getattr(fn, '__wrapped__', fn), prog=f'tyche {name}')
+    p.allow_abbrev = False  # `--n` would otherwise match both spellings of `--n-samples`
+    for a in p._actions:  # show `--n-samples`; fastcore's `--n_samples` stays a hidden alias
+        a.option_strings = [o.replace('_', '-') if o.startswith('--') else o for o in a.option_strings]
+        for o in a.option_strings: p._option_string_actions[o] = a
     def error(msg): raise UsageError(f'{msg} (see `tyche {name} --help`)')
     p.error = error
     return p
@@ -244,6 +289,10 @@ def main(argv:list|None=None, # arguments after the program name; None: `sys.arg
     if not argv or argv[0] in ('-h', '--help', 'help'):
         print(_usage(), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
+    if argv[0] in ('-V', '--version'):
+        from tyche import __version__
+        print(f'tyche {__version__}')
+        return 0
     name, rest = argv[0], argv[1:]
     prog = f'tyche {name}' if name in COMMANDS else 'tyche'
     try:

@@ -9,61 +9,10 @@ from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
+from tyche.io import save_result, checkpoint_folders, save_checkpoint_folder, load_checkpoint_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'checkpoint_folders', 'save_checkpoint_folder', 'load_checkpoint_folder', 'convnext_config', 'train_convnext',
-           'image_volume', 'lm_volume', 'checkpoint_scan']
-
-# %% ../nbs/06a_convnext.ipynb #6f97709e
-_STEP = re.compile(r'^(?:step|checkpoint)[-_]?(\d+)$')
-
-def checkpoint_folders(root, # a training run: subfolders `step_<n>` / `checkpoint-<n>`, each a `save_pretrained` folder
-                      ) -> dict:
-    "The checkpoint folders of a run, by step"
-    root = Path(root)
-    if not root.is_dir(): raise FileNotFoundError(f'run folder not found: {root}')
-    found = {int(m.group(1)): p for p in root.iterdir() if p.is_dir() and (m := _STEP.match(p.name))}
-    if not found: raise FileNotFoundError(f'no checkpoint folders (step_<n> or checkpoint-<n>) in {root}')
-    return dict(sorted(found.items()))
-
-def save_checkpoint_folder(folder, # destination: a `save_pretrained` folder
-                           model, # a HuggingFace model
-                           optimizer=None, # its optimizer (state saved as optimizer.pt), or None
-                           tokenizer=None, # a tokenizer to save with it, or None
-                          ):
-    "Write a checkpoint folder atomically: into a temporary sibling folder, then renamed into place"
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f'.{folder.name}.'))
-    try:
-        model.save_pretrained(tmp)
-        if tokenizer is not None: tokenizer.save_pretrained(tmp)
-        if optimizer is not None: torch.save(optimizer.state_dict(), tmp/'optimizer.pt')
-        if folder.exists(): shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
-
-def load_checkpoint_folder(folder, # a `save_pretrained` folder, maybe with optimizer.pt
-                           kind:str='image', # "image" (image classifier) or "lm" (causal LM, with its tokenizer)
-                          ):
-    "(model, optimizer state or None, tokenizer or None) from a local folder; nothing is downloaded"
-    from transformers import AutoModelForImageClassification, AutoModelForCausalLM, AutoTokenizer
-    folder = Path(folder)
-    if kind not in ('image', 'lm'): raise ValueError(f"kind must be 'image' or 'lm', got {kind!r}")
-    if not (folder/'config.json').is_file(): raise FileNotFoundError(f'{folder} is not a save_pretrained folder (no config.json)')
-    auto = AutoModelForImageClassification if kind == 'image' else AutoModelForCausalLM
-    try:
-        model = auto.from_pretrained(folder, local_files_only=True)
-        tok = AutoTokenizer.from_pretrained(folder, local_files_only=True) if kind == 'lm' else None
-    except (OSError, ValueError, KeyError) as e: raise ValueError(f'cannot load {folder}: {str(e).splitlines()[0]}') from None
-    state = None
-    if (folder/'optimizer.pt').is_file():
-        try: state = torch.load(folder/'optimizer.pt', map_location='cpu', weights_only=True)
-        except Exception as e: raise ValueError(f"{folder/'optimizer.pt'} is not a readable optimizer state ({type(e).__name__})") from None
-    return model, state, tok
+__all__ = ['ARCHS', 'convnext_config', 'train_convnext', 'image_volume', 'folder_scan']
 
 # %% ../nbs/06a_convnext.ipynb #60eee1b5
 ARCHS = dict(atto=([2, 2, 6, 2], [40, 80, 160, 320]), femto=([2, 2, 6, 2], [48, 96, 192, 384]),
@@ -165,32 +114,19 @@ def image_volume(checkpoint, # a checkpoint folder, or a (model, optimizer state
     return estimate_volume(cost, cost.anchor, cutoff=cutoff, n_samples=n_samples, prior='gaussian', sigma=sigma,
                            preconditioner=pre, seed=seed, progress=progress)
 
-# %% ../nbs/06a_convnext.ipynb #3ae0d9aa
-def lm_volume(checkpoint, # a checkpoint folder (model and tokenizer, maybe optimizer.pt)
-              texts, # the text the KL is averaged over: a list of str (or anything `tyche.hf.VolumeConfig` takes)
-              preconditioner:str|None=None, # None, 'adam' (needs optimizer.pt) or 'hutchinson'
-              **kwargs, # more `tyche.hf.VolumeConfig` options: n_samples, cutoff, max_seq_len, val_size, ...
-             ):
-    "Log prior mass of a local causal LM's KL basin on `texts`, through `tyche.hf.VolumeEstimator`"
-    from tyche.hf import VolumeConfig, VolumeEstimator
-    model, state, tok = load_checkpoint_folder(checkpoint, kind='lm')
-    if preconditioner == 'adam' and state is None: raise ValueError(f"preconditioner 'adam' needs {Path(checkpoint)/'optimizer.pt'}")
-    extra = dict(adam_state=state) if preconditioner == 'adam' else {}
-    return VolumeEstimator.from_config(VolumeConfig(model, tok, texts, preconditioner=preconditioner, **extra, **kwargs)).run()
-
 # %% ../nbs/06a_convnext.ipynb #70a7f11a
-def checkpoint_scan(root, # run folder with step_<n> / checkpoint-<n> subfolders
-                    data, # images [N, C, H, W] (image classifiers) or texts (causal LMs)
-                    kind:str='image', # "image" or "lm"
-                    steps=None, # steps to scan (None: all)
-                    preconditioners=(None,), # estimators to run at each step: None, 'adam', 'hutchinson'
-                    out=None, # JSON file for the result
-                    progress:bool=True, # progress bar over the checkpoints
-                    **kwargs, # options of `image_volume` / `lm_volume` (n_samples, cutoff, eps, ...)
+def folder_scan(root, # run folder with step_<n> / checkpoint-<n> subfolders
+                data, # images [N, C, H, W] (image classifiers) or texts (causal LMs)
+                kind:str='image', # "image" or "lm"
+                steps=None, # steps to scan (None: all)
+                preconditioners=(None,), # estimators to run at each step: None, 'adam', 'hutchinson'
+                out=None, # JSON file for the result
+                progress:bool=True, # progress bar over the checkpoints
+                **kwargs, # options of `image_volume` / `lm_volume` (n_samples, cutoff, eps, ...)
                    ) -> dict:
     "Log-volume of the basin at each checkpoint of a run (JSON-ready, plotted by `tyche.digits.plot_scan`)"
     from tqdm import tqdm
-    from tyche.digits import save_result, LN10
+    from tyche.hf import lm_volume
     found = checkpoint_folders(root)
     steps = list(found) if steps is None else list(steps)
     if missing := [s for s in steps if s not in found]: raise FileNotFoundError(f'no checkpoint for steps {missing} in {root}')
@@ -199,12 +135,10 @@ def checkpoint_scan(root, # run folder with step_<n> / checkpoint-<n> subfolders
         t0 = time.perf_counter()
         r = (image_volume(found[s], data, preconditioner=p, progress=False, **kwargs) if kind == 'image'
              else lm_volume(found[s], data, preconditioner=p, progress=False, **kwargs))
-        series.setdefault(p or 'naive', []).append(dict(
-            x=s, step=s, preconditioner=p or 'none', n_samples=len(r.estimates), log_volume=r.log_volume, stderr=r.stderr,
-            log10_volume=r.log_volume / LN10, log10_stderr=r.stderr / LN10, ess=r.ess, n_evals=r.n_evals,
-            seconds=time.perf_counter() - t0, estimates=r.estimates.tolist(), radii=r.radii.tolist()))
+        series.setdefault(p or 'naive', []).append(dict(x=s, step=s, preconditioner=p or 'none',
+                                                        seconds=time.perf_counter() - t0, **r.summary()))
     settings = dict(root=str(root), kind=kind, steps=steps, preconditioners=[p or 'naive' for p in preconditioners],
-                    **{k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool, type(None)))})
+                **{k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool, type(None)))})
     result = dict(analysis='checkpoint_scan', x='step', settings=settings, series=series)
     if out is not None: save_result(result, out)
     return result

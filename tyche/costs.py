@@ -254,6 +254,13 @@ class ModelCost:
         self.n_evals += len(writers)
         return out
 
+    @property
+    def names(self)->list: return self.bm.pv.names  # names of the perturbed parameters, in the flat vector's order
+    def write_range_(self, start:int, values:Tensor): # write `values` into the parameters at flat indices start, start+1, ...
+        "Write part of a parameter vector into the model in place (what a writer of `evaluate_written` does)"
+        self.bm.pv.write_range_(start, values)
+    def restore_(self): "Write the anchor back into the model's parameters, exactly"; self.bm.pv.write_(self.anchor)
+
 # %% ../nbs/01_costs.ipynb #1aed4380
 class LossCost(ModelCost):
     "Mean loss of `model` on `(inputs, targets)` as a cost of the flat parameter vector"

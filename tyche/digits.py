@@ -11,13 +11,13 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from tyche.io import LN10, atomic_write, save_result
 
 # %% auto #0
-__all__ = ['LN10', 'DigitsData', 'load_digits_split', 'poison_labels', 'digits_mlp', 'DigitsConfig', 'atomic_write',
-           'save_checkpoint', 'Checkpoint', 'load_checkpoint', 'default_steps', 'DigitsRun', 'train_digits',
-           'basin_volume', 'save_result', 'load_result', 'result_table', 'checkpoint_scan', 'cutoff_scan',
-           'exponent_scan', 'eps_scan', 'direction_histogram', 'clean_vs_poisoned', 'plot_scan', 'plot_histogram',
-           'plot_clean_vs_poisoned', 'plot_result', 'save_figure']
+__all__ = ['DigitsData', 'load_digits_split', 'poison_labels', 'digits_mlp', 'DigitsConfig', 'save_checkpoint', 'Checkpoint',
+           'load_checkpoint', 'default_steps', 'DigitsRun', 'train_digits', 'basin_volume', 'load_result',
+           'result_table', 'checkpoint_scan', 'cutoff_scan', 'exponent_scan', 'eps_scan', 'direction_histogram',
+           'clean_vs_poisoned', 'plot_scan', 'plot_histogram', 'plot_clean_vs_poisoned', 'plot_result', 'save_figure']
 
 # %% ../nbs/06_digits.ipynb #088d7fb4
 @dataclass
@@ -87,26 +87,6 @@ class DigitsConfig:
 
 # %% ../nbs/06_digits.ipynb #5cb276aa
 _FORMAT = 'tyche.digits/1'
-
-def atomic_write(path, # destination file
-                 write, # function that writes to the temporary path it is given
-                ):
-    "Write `path` atomically: `write(tmp)` to a temporary file in the same folder, then rename it to `path`"
-    path = Path(path)
-    try: path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise OSError(f'cannot create folder {path.parent}: {e.strerror or e}') from None
-    if not os.access(path.parent, os.W_OK): raise PermissionError(f'folder {path.parent} is not writable')
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates files readable by the owner only
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
 
 def save_checkpoint(path, # file to write (conventionally `step_00400.pt`)
                     model:nn.Module, # the MLP
@@ -213,8 +193,6 @@ import warnings
 from tyche.volume import estimate_volume, VolumeWarning
 
 # %% ../nbs/06_digits.ipynb #74bc772e
-LN10 = math.log(10)
-
 def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
                  preconditioner:str|None=None, # None (isotropic directions) or 'adam' (Adam's second moment)
                  cutoff:float=1e-2, # KL cutoff epsilon, nats
@@ -242,24 +220,10 @@ def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
         res = estimate_volume(cost, center, cutoff=cutoff, n_samples=n_samples, prior='gaussian', sigma=sigma,
                               preconditioner=P, seed=seed, progress=progress)
     seconds = time.perf_counter() - t0
-    lv, se = float(res.log_volume), float(res.stderr)
     return dict(step=ck.step, preconditioner=preconditioner or 'none', cutoff=cutoff, alpha=alpha, eps=eps, sigma=sigma,
-                n_samples=n_samples, seed=seed, log_volume=lv, stderr=se, log10_volume=lv / LN10, log10_stderr=se / LN10,
-                seconds=seconds, n_evals=int(res.n_evals), ess=float(res.ess), n_unconverged=int(res.n_unconverged),
-                n_unbounded=int(res.n_unbounded), n_at_resolution=int(res.n_at_resolution),
-                star_checked=int(res.star_checked.sum()), star_violations=int(res.star_violations.sum()),
-                lower_bound=bool(res.lower_bound), warnings=list(res.warnings), estimates=[float(e) for e in res.estimates],
-                radii=[float(r) for r in res.radii])
+                seed=seed, seconds=seconds, **res.summary())
 
 # %% ../nbs/06_digits.ipynb #f3aef0ce
-def save_result(result:dict, # an analysis result
-                path, # JSON file to write
-               ):
-    "Write `result` as JSON, atomically"
-    text = json.dumps(result, indent=1)
-    def write(tmp): Path(tmp).write_text(text)
-    return atomic_write(path, write)
-
 def load_result(path, # JSON file written by `save_result`
                ) -> dict:
     "Read a saved analysis result, with a one-line error if it is missing or not one"
@@ -424,6 +388,16 @@ _XLABEL = dict(step='training step', cutoff=r'KL cutoff $\epsilon$ (nats)', eps=
 
 def _result(r): return r if isinstance(r, dict) else load_result(r)
 
+def _title(r):
+    "What a figure shows: the analysis, which network (checkpoint folder or file and step) and how many directions"
+    st, name = r.get('settings', {}), r['analysis'].replace('_', ' ')
+    if st.get('folder'): name += f" of {Path(st['folder']).name}/"  # the run's folder: clean/, poisoned/
+    elif st.get('checkpoint'): name += f" of {'/'.join(Path(st['checkpoint']).parts[-2:])}"  # clean/step_00400.pt
+    return name + (f", {st['n_samples']} directions per estimate" if 'n_samples' in st else '')
+
+_RADIUS_NOTE = ('radius r of the edge along $\\theta_0 + r\\,v$: naive, $v$ a unit vector, so r is the distance in parameter '
+                'space; adam, $v = P u$, so r is in preconditioned coordinates')
+
 def _bins(arrays, n):
     "`n` common bin edges spanning all finite values of `arrays`"
     v = np.concatenate([a[np.isfinite(a)] for a in arrays] or [np.zeros(1)])
@@ -442,7 +416,7 @@ def plot_scan(result, # a scan result or the path of its JSON file
                     marker='o', capsize=3, label=label)
     ax.set_xscale(_XSCALE.get(r['x'], 'linear'))
     ax.set_xlabel(_XLABEL.get(r['x'], r['x'])); ax.set_ylabel('log10 prior mass of the basin')
-    ax.set_title(r['analysis'].replace('_', ' ')); ax.legend(); ax.grid(alpha=0.3); ax.figure.tight_layout()
+    ax.set_title(_title(r), fontsize=10); ax.legend(); ax.grid(alpha=0.3); ax.figure.tight_layout()
     return ax.figure
 
 def plot_histogram(result, # a result with per-direction estimates (any analysis) or its JSON file
@@ -461,8 +435,10 @@ def plot_histogram(result, # a result with per-direction estimates (any analysis
         ax1.axvline(row['log10_volume'], color=patches[0].get_facecolor(), alpha=1, ls='--')
         ax2.hist(rr, bins=rbins, alpha=0.5, label=name)
     ax1.set_xlabel('log10 estimate per direction (dashed: aggregate)'); ax1.set_ylabel('directions'); ax1.legend()
-    ax2.set_xlabel('log10 radius to the basin edge'); ax2.legend()
-    fig.suptitle(r['analysis'].replace('_', ' ')); fig.tight_layout()
+    ax2.set_xlabel('log10 radius r (naive: parameter space; adam: preconditioned coordinates)')
+    ax2.set_ylabel('directions'); ax2.legend()
+    ax2.set_title(_RADIUS_NOTE, fontsize=8, wrap=True)
+    fig.suptitle(_title(r)); fig.tight_layout()
     return fig
 
 def plot_clean_vs_poisoned(result, # a `clean_vs_poisoned` result or its JSON file
@@ -477,12 +453,13 @@ def plot_clean_vs_poisoned(result, # a `clean_vs_poisoned` result or its JSON fi
         ax1.errorbar(np.arange(len(labels)) + 0.1 * (j - 0.5), [row['log10_volume'] for row in rows],
                      yerr=[row['log10_stderr'] for row in rows], fmt='o', capsize=4, label=net)
     ax1.set_xticks(range(len(labels)), labels); ax1.set_xlim(-0.5, len(labels) - 0.5)
-    ax1.set_ylabel('log10 prior mass of the basin'); ax1.legend(); ax1.grid(alpha=0.3)
+    ax1.set_xlabel('estimator'); ax1.set_ylabel('log10 prior mass of the basin'); ax1.legend(); ax1.grid(alpha=0.3)
     rows = [(f"{label}, {row['x']}", np.array(row['estimates']) / LN10) for label in labels for row in r['series'][label]]
     edges = _bins([e for _, e in rows], 60)
     for name, e in rows: ax2.hist(e, bins=edges, alpha=0.5, label=name)
-    ax2.set_xlabel('log10 estimate per direction'); ax2.legend()
-    fig.suptitle(f"clean vs poisoned ({r['settings']['poison']:.0%} wrong labels)"); fig.tight_layout()
+    ax2.set_xlabel('log10 estimate per direction'); ax2.set_ylabel('directions'); ax2.legend()
+    fig.suptitle(f"clean vs poisoned ({r['settings']['poison']:.0%} wrong labels), {r['settings']['n_samples']} directions per estimate")
+    fig.tight_layout()
     return fig
 
 def plot_result(result, # any analysis result or its JSON file

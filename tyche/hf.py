@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CACHE_MODES', 'get_texts', 'pad_token_id', 'tokenize', 'chunk_and_tokenize', 'DeviceRays', 'LightRays',
-           'ray_estimate', 'VolumeConfig', 'check_config', 'VolumeEstimator']
+           'ray_estimate', 'VolumeConfig', 'check_config', 'VolumeEstimator', 'lm_volume']
 
 # %% ../nbs/05_hf.ipynb #09949454
 import math, warnings, contextlib
@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 import torch
 from torch import nn, Tensor
+from pathlib import Path
 from tyche.costs import KLCost, eval_mode
-from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed,
+from tyche.io import load_checkpoint_folder
+from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed, sample_directions,
                           estimate_volume_rays)
 
 # %% ../nbs/05_hf.ipynb #893e66f0
@@ -108,17 +110,6 @@ def _raw_blocks(D, seed, i, block):
     g = torch.Generator().manual_seed(direction_seed(seed, i))
     for s, e in _blocks(D, block): yield s, e, torch.randn(e - s, generator=g, dtype=torch.float64)
 
-# %% ../nbs/05_hf.ipynb #af5e525a
-def _device_directions(start, n, D, seed, pre, device):
-    "Like `sample_directions`, drawn on `device` (its own random stream per direction)"
-    u = torch.stack([torch.randn(D, generator=torch.Generator(device).manual_seed(direction_seed(seed, i)), device=device,
-                                 dtype=torch.float64) for i in range(start, start + n)])
-    u = u / u.norm(dim=1, keepdim=True)
-    if pre is None: return u, torch.zeros(n, dtype=torch.float64)
-    w = pre.apply(u)
-    norm = w.norm(dim=1)
-    return w / norm[:, None], (-D * norm.log()).cpu()
-
 # %% ../nbs/05_hf.ipynb #e52edff7
 def _norm2(anchor, block):
     "|anchor|^2 in float64, block by block (no float64 copy of the whole anchor)"
@@ -144,7 +135,7 @@ class DeviceRays(DenseRays):
 
     def directions(self, start, stop):
         if self.on == 'cpu': return super().directions(start, stop)
-        return _device_directions(start, stop - start, self.dim, self.seed, self.pre, self.center.device)
+        return sample_directions(start, stop - start, self.dim, self.seed, self.pre, self.center.device)
 
 
 class LightRays(Rays):
@@ -179,7 +170,7 @@ class LightRays(Rays):
             for s, e, z in _raw_blocks(self.dim, self.seed, i, self.block):
                 w = z if self.p is None else z * self.p[s:e]
                 v = (w / nw).to(self.cost.device)
-                self.cost.bm.pv.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
+                self.cost.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
         return write
 
     def batch(self, start, stop):
@@ -214,7 +205,7 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
                                 warmup=warmup, max_evals=max_evals)
 
 # %% ../nbs/05_hf.ipynb #4c6c6105
-CACHE_MODES = (None, 'cpu', 'gpu')
+CACHE_MODES = (None, 'cpu', 'device')
 
 @dataclass
 class VolumeConfig:
@@ -227,7 +218,7 @@ class VolumeConfig:
     cutoff: float = 1e-2 # basin edge: KL from the anchor <= cutoff
     max_seq_len: int = 2048 # tokens per sequence (cut, or chunk length with `chunking`)
     val_size: int = 10 # validation sequences the KL is averaged over
-    cache_mode: str|None = None # anchor log-probs: None (recompute), "cpu", or "gpu" (the model's device)
+    cache_mode: str|None = None # anchor log-probs: None (recompute), "cpu", or "device" (the model's)
     chunking: bool = False # pack the texts into chunks of max_seq_len tokens (`chunk_and_tokenize`)
     model_batch_size: int = 8 # directions per vmapped forward pass
     data_batch_size: int|None = None # sequences per forward pass (None: all val_size)
@@ -250,6 +241,11 @@ class VolumeConfig:
     device: Any = None # None: CUDA if available, else the model's device
     progress: bool = True # progress bar
     volume_kwargs: dict = field(default_factory=dict) # more `ray_estimate` options (max_radius, warmup, max_evals, block)
+
+    def __post_init__(self):
+        if self.cache_mode == 'gpu':
+            warnings.warn("cache_mode='gpu' is now called 'device' (the model's device, also on a CPU)", DeprecationWarning, stacklevel=3)
+            self.cache_mode = 'device'
 
 # %% ../nbs/05_hf.ipynb #9396b5b9
 def _vocab_size(model):
@@ -321,8 +317,7 @@ class VolumeEstimator:
         "The KL cost on the validation sequences `rows` (None: all), for the model on its current device"
         cfg, inp = self.cfg, self.inputs
         if rows is not None: inp = {k: v[rows] for k, v in inp.items()}
-        cache = {None: None, 'cpu': 'cpu', 'gpu': 'device'}[cfg.cache_mode]
-        return KLCost(cfg.model, inp, cache=cache, last_token_only=cfg.last_token_only, include=cfg.params,
+        return KLCost(cfg.model, inp, cache=cfg.cache_mode, last_token_only=cfg.last_token_only, include=cfg.params,
                       exclude=cfg.exclude, model_batch_size=cfg.model_batch_size, data_batch_size=cfg.data_batch_size,
                       in_place=cfg.memory_light if in_place is None else in_place)
 
@@ -332,7 +327,7 @@ class VolumeEstimator:
         if not isinstance(p, str): return p
         from tyche import precondition
         kw = dict(alpha=cfg.alpha) | ({} if cfg.eps is None else dict(eps=cfg.eps))
-        if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.bm.pv.names, **kw)
+        if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.names, **kw)
         diff = self.make_cost(in_place=False) if cost.in_place else cost
         with _eager_attention(cfg.model):
             return precondition.hutchinson_diagonal(diff, diff.anchor, n_probes=cfg.hutchinson_probes, seed=cfg.seed,
@@ -361,5 +356,17 @@ class VolumeEstimator:
                 if not self.cfg.per_sequence: return self._estimate(cost, pre)
                 return [self._estimate(self.make_cost(rows=[i]), pre) for i in range(len(self.inputs['input_ids']))]
         finally:
-            if cost is not None and cost.in_place: cost.bm.pv.write_(cost.anchor)  # exact (already done after each call)
+            if cost is not None and cost.in_place: cost.restore_()  # exact (already done after each call)
             if move: model.to(home)
+
+# %% ../nbs/05_hf.ipynb #3ae0d9aa
+def lm_volume(checkpoint, # a checkpoint folder (model and tokenizer, maybe optimizer.pt)
+              texts, # the text the KL is averaged over: a list of str (or anything `tyche.hf.VolumeConfig` takes)
+              preconditioner:str|None=None, # None, 'adam' (needs optimizer.pt) or 'hutchinson'
+              **kwargs, # more `tyche.hf.VolumeConfig` options: n_samples, cutoff, max_seq_len, val_size, ...
+             ):
+    "Log prior mass of a local causal LM's KL basin on `texts`, through `tyche.hf.VolumeEstimator`"
+    model, state, tok = load_checkpoint_folder(checkpoint, kind='lm')
+    if preconditioner == 'adam' and state is None: raise ValueError(f"preconditioner 'adam' needs {Path(checkpoint)/'optimizer.pt'}")
+    extra = dict(adam_state=state) if preconditioner == 'adam' else {}
+    return VolumeEstimator.from_config(VolumeConfig(model, tok, texts, preconditioner=preconditioner, **extra, **kwargs)).run()
