@@ -25,8 +25,9 @@ def main():
     ap.add_argument('--n-sweeps', type=int, default=64)
     ap.add_argument('--tyche-directions', type=int, default=200)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--sampler', default='auto', help='palamedes sampler: auto (reflective HMC here), hmc, ess or sgld')
     a = ap.parse_args()
-    print(f'palamedes.estimate_volume defaults (n_chains={a.n_chains}, n_sweeps={a.n_sweeps}), cutoff {EPS}, sigma {SIGMA}, '
+    print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}), cutoff {EPS}, sigma {SIGMA}, '
           f'seed {a.seed}; tyche with {a.tyche_directions} directions; errors in nats')
     hdr = (f'{"D":>6} {"basin":32} {"prior":8} {"truth":>11} {"palamedes":>11} {"stderr":>7} {"err":>8} {"err/se":>7} {"eq":>3} '
            f'{"tyche err":>10} {"w/ metric":>10} {"wall s":>7} {"evals":>10} {"grads":>9}')
@@ -40,7 +41,7 @@ def main():
             t = time.time()
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
-                res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not box,
+                res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not box, sampler=a.sampler,
                                       n_chains=a.n_chains, n_sweeps=a.n_sweeps, progress=False)
                 wall = time.time() - t
                 kw = dict(cutoff=EPS, prior=prior, sigma=SIGMA, n_samples=a.tyche_directions, seed=a.seed, progress=False)

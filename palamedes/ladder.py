@@ -88,7 +88,7 @@ def round_metric(w:torch.Tensor, # [N, D] whitened samples of the rung at k
     norm = float(lam.log().mean().exp())
     return Metric(lam/norm, basis), k*norm
 
-# %% ../nbs/21_ladder.ipynb #87859f20
+# %% ../nbs/21_ladder.ipynb #6dc1d078
 @dataclass
 class Ladder:
     "Rungs from the descent, lowest first: spring constants, chains (in $\\theta$), their gaps and step settings"
@@ -111,7 +111,7 @@ def descend(basin:Basin, # the basin
             p_target:float=0.9, # fraction inside at k_max
             learn:bool=False, # round the basin into the metric on the way down
             dense_max:int=2000, # largest dimension with a dense learned metric
-            max_roundings:int=20, # at most this many roundings
+            max_roundings:int=5, # at most this many roundings
             max_rungs:int=5000, # safety limit
             log=None): # a callable taking one line of progress, or None
     "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric"
@@ -140,7 +140,7 @@ def descend(basin:Basin, # the basin
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
         sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(D, dtype=torch.bool)
-        if learn and n_roundings < max_roundings and int(sel.sum()) >= 2:
+        if learn and n_roundings < max_roundings and int(sel.sum()) >= 2 and k*mean_r >= 1:
             buffer.append(torch.cat(ws[n_moves//2:]))
             if sum(len(b) for b in buffer) >= 4*int(sel.sum()) or not dense:
                 samples = torch.cat(buffer); buffer.clear()

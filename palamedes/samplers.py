@@ -6,11 +6,11 @@
 __all__ = ['SAMPLERS', 'Basin', 'Metric', 'as_metric', 'Frame', 'references', 'ChainState', 'Info', 'init_chains', 'hmc_step',
            'ess_step', 'sgld_step']
 
-# %% ../nbs/20_samplers.ipynb #6033e1db
+# %% ../nbs/20_samplers.ipynb #13c1add3
 import math
 from dataclasses import dataclass
 import torch
-from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, DensePreconditioner
+from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
 
 # %% ../nbs/20_samplers.ipynb #5e5e4953
 class Basin:
@@ -56,7 +56,7 @@ class Basin:
         self.n_grads += len(thetas)
         return torch.cat(out)
 
-# %% ../nbs/20_samplers.ipynb #afce68e9
+# %% ../nbs/20_samplers.ipynb #ecfb32ca
 @dataclass
 class Metric:
     "The spring metric $M = V \\operatorname{diag}(\\lambda) V^\\top$ with $\\det M = 1$"
@@ -71,7 +71,7 @@ class Metric:
     def preconditioner(self) -> Preconditioner:
         "The tyche preconditioner $P = M^{-1/2}$ (directions shaped like the basin the metric rounds)"
         p = self.lam.rsqrt()
-        return DiagonalPreconditioner(p) if self.basis is None else DensePreconditioner((self.basis*p) @ self.basis.T)
+        return DiagonalPreconditioner(p) if self.basis is None else MatrixPreconditioner((self.basis*p) @ self.basis.T)
 
 def as_metric(preconditioner, # None, a [D] or [D, D] tensor, a tyche `Preconditioner`, or a `Metric`
               dim:int) -> Metric: # the dimension D

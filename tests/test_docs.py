@@ -157,7 +157,7 @@ def served(site):
     server.shutdown()
 
 
-@pytest.mark.parametrize('term, page', [('KLCost', 'costs.html'), ('thermodynamic integration', 'ti.html')])
+@pytest.mark.parametrize('term, page', [('KLCost', 'costs.html'), ('thermodynamic integration', 'estimate.html')])
 def test_search_finds_pages(served, term, page):
     "Typing a known term into the search box lists its page (headless Chromium, the site's own search UI)"
     browser = chromium()
