@@ -213,7 +213,7 @@ class VolumeConfig:
     model: nn.Module # a causal LM (HuggingFace `...ForCausalLM` or any module returning logits)
     tokenizer: Any # its HuggingFace tokenizer
     dataset: Any # list of str, list of dicts, dict of columns, or a `datasets.Dataset`
-    text_key: str = 'text' # the column holding the text
+    text_key: str = 'text' # the column (or JSON key) holding the text
     n_samples: int = 10 # random directions
     cutoff: float = 1e-2 # basin edge: KL from the anchor <= cutoff
     max_seq_len: int = 2048 # tokens per sequence (cut, or chunk length with `chunking`)
@@ -229,15 +229,15 @@ class VolumeConfig:
     exclude: str|list|None = None # regex(es): keep these parameters at the anchor
     prior: str = 'gaussian' # "gaussian" (N(0, sigma^2 I)) or "uniform"
     sigma: float|None = None # Gaussian prior scale (None: the anchor's RMS)
-    preconditioner: Any = None # None, tensor, Preconditioner, "adam" or "hutchinson"
-    adam_state: Any = None # for "adam": optimizer, its state_dict, or a path to a saved one
+    preconditioner: Any = None # None ("none"), "adam" (needs adam_state), "hutchinson", a tensor or a Preconditioner
+    adam_state: Any = None # for "adam": an optimizer, its state_dict, or the path of a torch.save'd one
     hutchinson_probes: int = 32 # for "hutchinson": number of probes
     alpha: float = 0.5 # preconditioner exponent
     eps: float|None = None # preconditioner regulariser (None: the default of `tyche.precondition.diagonal`)
     memory_light: bool = False # regenerate directions blockwise, write perturbed weights in place, restore exactly
     directions: str = 'auto' # "cpu" (exactly `estimate_volume`'s), "device", or "auto" ("device" on CUDA)
     rtol: float = 1e-6 # relative radius precision
-    seed: int = 0 # random directions depend on it only
+    seed: int = 0 # seed of the directions (they depend on it only)
     device: Any = None # None: CUDA if available, else the model's device
     progress: bool = True # progress bar
     volume_kwargs: dict = field(default_factory=dict) # more `ray_estimate` options (max_radius, warmup, max_evals, block)
