@@ -4,12 +4,16 @@
 
 # %% ../nbs/07_cli.ipynb #c692c83f
 from __future__ import annotations
-import math, os, re, sys, time
+import inspect, math, os, re, sys, time
+from dataclasses import fields
 from pathlib import Path
+from typing import get_args
+from fastcore.basics import AttrDict
 from fastcore.script import call_parse, anno_parser
+from tyche.hf import VolumeConfig
 
 # %% auto #0
-__all__ = ['COMMANDS', 'UsageError', 'check_args', 'digits', 'analyze', 'plot', 'read_texts', 'estimate', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check_args', 'digits', 'analyze', 'plot', 'options_from', 'read_texts', 'estimate', 'main']
 
 # %% ../nbs/07_cli.ipynb #a3c1e5f0
 class UsageError(ValueError): "A mistake on the command line (exit status 2), found before any work starts"
@@ -150,6 +154,25 @@ def plot(result:str, # a result file (JSON) written by `tyche digits` or `tyche 
     print(dg.result_table(r))
     print(f'wrote {out}')
 
+# %% ../nbs/07_cli.ipynb #8df24aa7
+def _cli_type(t):
+    "The command-line type of a field annotated `t`: `X|None` reads as X; anything but int, float, bool or str as a string"
+    plain = (int, float, bool, str)
+    return t if t in plain else next((a for a in get_args(t) if a in plain), str)
+
+def options_from(cls, # a dataclass whose fields become keyword-only parameters
+                 but=(), # fields that are not options
+                ):
+    "Decorator: replace `f`'s `**kwargs` by the fields of `cls`, with their defaults, command-line types and docments"
+    def _f(f):
+        sig = inspect.signature(f)
+        own = [p for p in sig.parameters.values() if p.kind != p.VAR_KEYWORD]
+        extra = [inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=fl.default, annotation=_cli_type(fl.type))
+                 for fl in fields(cls) if fl.name not in but and fl.name not in sig.parameters]
+        f.__signature__, f.__delwrap__ = sig.replace(parameters=own + extra), cls  # docments reads the fields' comments via __delwrap__
+        return f
+    return _f
+
 # %% ../nbs/07_cli.ipynb #a00ca660
 def read_texts(path, # a .txt, .jsonl or .json file, or a folder of them
                text_key:str='text', # key of the text in JSON objects
@@ -174,91 +197,63 @@ def read_texts(path, # a .txt, .jsonl or .json file, or a folder of them
 
 # %% ../nbs/07_cli.ipynb #5bbc06fe
 @call_parse
+@options_from(VolumeConfig, but=['model', 'tokenizer', 'dataset', 'progress', 'volume_kwargs'])
 def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF layout)
              data:str, # text: a .txt file (one sequence per paragraph), .jsonl / .json file, or a folder of them
              tokenizer:str=None, # tokenizer folder (default: the model folder)
              out:str='tyche-estimate.json', # JSON file for the result and the settings that produced it
-             text_key:str='text', # key of the text in JSON objects
-             n_samples:int=10, # random directions
-             cutoff:float=1e-2, # basin edge: KL from the anchor's predictions <= cutoff (nats)
-             max_seq_len:int=2048, # tokens per sequence (cut, or chunk length with --chunking)
-             val_size:int=10, # sequences the KL is averaged over
-             cache_mode:str=None, # anchor log-probs: none (recompute), cpu, or device (the model's)
-             chunking:bool=False, # pack the texts into chunks of max_seq_len tokens
-             model_batch_size:int=8, # directions per vmapped forward pass
-             data_batch_size:int=None, # sequences per forward pass (default: all val_size)
-             batch_size:int=None, # directions solved together by the root-finder (default: 4 * model_batch_size)
-             per_sequence:bool=False, # one volume per sequence
-             last_token_only:bool=False, # KL of the last non-padding token of each sequence only
-             params:str=None, # regex: perturb only the parameters whose names match (default: all)
-             exclude:str=None, # regex: keep the parameters whose names match at the anchor
-             prior:str='gaussian', # gaussian (N(0, sigma^2 I)) or uniform
-             sigma:float=None, # Gaussian prior scale (default: the anchor's RMS)
-             preconditioner:str=None, # none, adam (needs --adam-state) or hutchinson
-             adam_state:str=None, # file of a torch.save'd Adam/AdamW state_dict (for --preconditioner adam)
-             hutchinson_probes:int=32, # probes of the Hutchinson diagonal
-             alpha:float=0.5, # preconditioner exponent
-             eps:float=None, # preconditioner regulariser (default: tyche.precondition's)
-             memory_light:bool=False, # perturb the weights in place, regenerating directions blockwise (restored exactly)
-             directions:str='auto', # where directions are drawn: cpu, device, or auto
-             rtol:float=1e-6, # relative radius precision
-             seed:int=0, # seed of the directions
-             device:str=None, # cpu, cuda, ... (default: CUDA if available, else CPU)
              quiet:bool=False, # no progress bar
-            ):
+             **kwargs):
     "Estimate the basin volume of a local HuggingFace causal LM on local text"
+    o = AttrDict({k: p.default for k, p in inspect.signature(estimate).parameters.items() if p.kind == p.KEYWORD_ONLY}, **kwargs)
     none = lambda v: None if v in (None, 'none', 'None') else v
     count = lambda v: isinstance(v, int) and v >= 1
-    check_args((count(n_samples), f'--n-samples must be at least 1, got {n_samples}'),
-               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
-               (count(max_seq_len), f'--max-seq-len must be at least 1, got {max_seq_len}'),
-               (count(val_size), f'--val-size must be at least 1, got {val_size}'),
-               (none(cache_mode) in (None, 'cpu', 'device', 'gpu'), f'--cache-mode must be none, cpu or device, got {cache_mode}'),
-               (count(model_batch_size), f'--model-batch-size must be at least 1, got {model_batch_size}'),
-               (data_batch_size is None or count(data_batch_size), f'--data-batch-size must be at least 1, got {data_batch_size}'),
-               (batch_size is None or count(batch_size), f'--batch-size must be at least 1, got {batch_size}'),
-               (params is None or _regex_ok(params), f'--params is not a valid regular expression: {params}'),
-               (exclude is None or _regex_ok(exclude), f'--exclude is not a valid regular expression: {exclude}'),
-               (prior in ('gaussian', 'uniform'), f'--prior must be gaussian or uniform, got {prior}'),
-               (sigma is None or _positive(sigma), f'--sigma must be a number > 0, got {sigma}'),
-               (none(preconditioner) in (None, 'adam', 'hutchinson'), f'--preconditioner must be none, adam or hutchinson, got {preconditioner}'),
-               (none(preconditioner) != 'adam' or adam_state is not None, '--preconditioner adam needs --adam-state (a saved optimizer state)'),
-               (count(hutchinson_probes), f'--hutchinson-probes must be at least 1, got {hutchinson_probes}'),
-               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
-               (eps is None or _positive(eps), f'--eps must be a number > 0, got {eps}'),
-               (directions in ('auto', 'cpu', 'device'), f'--directions must be auto, cpu or device, got {directions}'),
-               (_positive(rtol) and rtol < 1, f'--rtol must be in (0, 1), got {rtol}'))
+    check_args((count(o.n_samples), f'--n-samples must be at least 1, got {o.n_samples}'),
+               (_positive(o.cutoff), f'--cutoff must be a number > 0, got {o.cutoff}'),
+               (count(o.max_seq_len), f'--max-seq-len must be at least 1, got {o.max_seq_len}'),
+               (count(o.val_size), f'--val-size must be at least 1, got {o.val_size}'),
+               (none(o.cache_mode) in (None, 'cpu', 'device', 'gpu'), f'--cache-mode must be none, cpu or device, got {o.cache_mode}'),
+               (count(o.model_batch_size), f'--model-batch-size must be at least 1, got {o.model_batch_size}'),
+               (o.data_batch_size is None or count(o.data_batch_size), f'--data-batch-size must be at least 1, got {o.data_batch_size}'),
+               (o.batch_size is None or count(o.batch_size), f'--batch-size must be at least 1, got {o.batch_size}'),
+               (o.params is None or _regex_ok(o.params), f'--params is not a valid regular expression: {o.params}'),
+               (o.exclude is None or _regex_ok(o.exclude), f'--exclude is not a valid regular expression: {o.exclude}'),
+               (o.prior in ('gaussian', 'uniform'), f'--prior must be gaussian or uniform, got {o.prior}'),
+               (o.sigma is None or _positive(o.sigma), f'--sigma must be a number > 0, got {o.sigma}'),
+               (none(o.preconditioner) in (None, 'adam', 'hutchinson'),
+                f'--preconditioner must be none, adam or hutchinson, got {o.preconditioner}'),
+               (none(o.preconditioner) != 'adam' or o.adam_state is not None, '--preconditioner adam needs --adam-state (a saved optimizer state)'),
+               (count(o.hutchinson_probes), f'--hutchinson-probes must be at least 1, got {o.hutchinson_probes}'),
+               (math.isfinite(o.alpha) and o.alpha >= 0, f'--alpha must be a number >= 0, got {o.alpha}'),
+               (o.eps is None or _positive(o.eps), f'--eps must be a number > 0, got {o.eps}'),
+               (o.directions in ('auto', 'cpu', 'device'), f'--directions must be auto, cpu or device, got {o.directions}'),
+               (_positive(o.rtol) and o.rtol < 1, f'--rtol must be in (0, 1), got {o.rtol}'))
     import json
-    from tyche.hf import VolumeConfig, VolumeEstimator
+    from tyche.hf import VolumeEstimator
     from tyche.io import atomic_write
-    texts = read_texts(data, text_key)
+    texts = read_texts(data, o.text_key)
     if not Path(model).is_dir(): raise FileNotFoundError(f'model folder not found: {model}')
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
     hf_logging.set_verbosity_error()
     if quiet: hf_logging.disable_progress_bar()
-    if adam_state is not None and not Path(adam_state).is_file(): raise FileNotFoundError(f'optimizer state not found: {adam_state}')
+    if o.adam_state is not None and not Path(o.adam_state).is_file(): raise FileNotFoundError(f'optimizer state not found: {o.adam_state}')
     try:
         lm = AutoModelForCausalLM.from_pretrained(model, local_files_only=True)
         tok = AutoTokenizer.from_pretrained(tokenizer or model, local_files_only=True)
     except (OSError, ValueError, KeyError) as e: raise ValueError(f'cannot load the model or tokenizer: {str(e).splitlines()[0]}') from None
-    settings = dict(model=model, data=data, tokenizer=tokenizer or model, text_key=text_key, n_samples=n_samples, cutoff=cutoff,
-                    max_seq_len=max_seq_len, val_size=val_size, cache_mode=none(cache_mode), chunking=chunking,
-                    model_batch_size=model_batch_size, data_batch_size=data_batch_size, batch_size=batch_size,
-                    per_sequence=per_sequence, last_token_only=last_token_only, params=params, exclude=exclude, prior=prior,
-                    sigma=sigma, preconditioner=none(preconditioner), adam_state=adam_state, hutchinson_probes=hutchinson_probes,
-                    alpha=alpha, eps=eps, memory_light=memory_light, directions=directions, rtol=rtol, seed=seed, device=device)
-    cfg = VolumeConfig(lm, tok, texts, **{k: v for k, v in settings.items() if k not in ('model', 'data', 'tokenizer', 'text_key')},
-                       progress=not quiet)
+    options = {k: none(v) if k in ('cache_mode', 'preconditioner') else v for k, v in o.items()}
+    settings = dict(model=model, data=data, tokenizer=tokenizer or model, **options)
+    cfg = VolumeConfig(lm, tok, texts, **{k: v for k, v in options.items() if k != 'text_key'}, progress=not quiet)
     t0 = time.perf_counter()
     res = VolumeEstimator.from_config(cfg).run()
     seconds = time.perf_counter() - t0
     rows = []
     for i, r in enumerate(res if isinstance(res, list) else [res]):
-        rows.append(dict(sequence=i if per_sequence else None, **r.summary()))
-        print(f"{'sequence ' + str(i) + ': ' if per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
+        rows.append(dict(sequence=i if o.per_sequence else None, **r.summary()))
+        print(f"{'sequence ' + str(i) + ': ' if o.per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
               f"{r.log_volume / math.log(10):.2f} ± {r.stderr / math.log(10):.2f} log10 (ESS {r.ess:.1f}, "
-              f"{r.n_evals / n_samples:.1f} evaluations per direction)")
+              f"{r.n_evals / o.n_samples:.1f} evaluations per direction)")
     result = dict(analysis='estimate', settings=settings, results=rows, seconds=seconds, n_parameters=sum(p.numel() for p in lm.parameters()))
     atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(result, indent=1)))
     print(f'{seconds:.1f} s; wrote {out}')

@@ -4,13 +4,14 @@
 
 # %% ../nbs/06_digits.ipynb #2eb009ad
 from __future__ import annotations
-import json, math, os, tempfile, time
+import inspect, json, math, os, tempfile, time
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.meta import delegates
 from tyche.io import LN10, atomic_write, save_result
 
 # %% auto #0
@@ -108,9 +109,10 @@ class Checkpoint:
     config:DigitsConfig
     path:Path
 
-def load_checkpoint(path, # a checkpoint written by `save_checkpoint`
+def load_checkpoint(path, # a checkpoint written by `save_checkpoint` (a `Checkpoint` is returned as it is)
                    ) -> Checkpoint:
     "Load a digits checkpoint, with a clear error for missing, corrupt or mismatched files"
+    if isinstance(path, Checkpoint): return path
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'checkpoint not found: {path}')
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
@@ -205,7 +207,7 @@ def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
                  progress:bool=False, # progress bar over directions
                 ) -> dict:
     "Estimate the log prior mass of a checkpoint's KL basin; a plain dict (JSON-ready) with the estimator's output"
-    ck = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
+    ck = load_checkpoint(checkpoint)
     if preconditioner not in (None, 'none', 'adam'): raise ValueError(f"preconditioner must be None or 'adam', got {preconditioner!r}")
     cfg = ck.config
     if x is None: x = load_digits_split(cfg.train_size, cfg.seed).x_test
@@ -247,23 +249,49 @@ def result_table(result, # any analysis result or its JSON file
                          f"{row['n_evals'] / max(row['n_samples'], 1):>11.1f}{row['seconds']:>10.1f}")
     return '\n'.join(lines)
 
+# %% ../nbs/06_digits.ipynb #4e7beae3
+def _scan_options(preconditioners=(None, 'adam'), # estimators to run at each point: None (naive) and/or 'adam'
+                  n_samples:int=100, # directions per estimate
+                  cutoff:float=1e-2, # KL cutoff, nats
+                  alpha:float=0.5, # exponent of the Adam preconditioner
+                  eps:float=1e-4, # eps of the Adam preconditioner
+                  seed:int=0, # seed of the directions (the same directions at every point)
+                  progress:bool=True, # progress bar over the points
+                  out=None, # JSON file to save the result to
+                 ):
+    "The options every scan takes: the scans delegate their signatures and docs to this one"
+
+_SCAN_DEFAULTS = {k: p.default for k, p in inspect.signature(_scan_options).parameters.items()}
+
 def _version():
     try: from tyche import __version__; return __version__
     except ImportError: return None
 
-def _analysis(name, xname, points, settings, progress, out):
-    "Run `basin_volume(**kw)` for each (label, x, kw) in `points`; group rows by label; save to `out`"
-    from tqdm import tqdm
-    series = {}
-    for label, xval, kw in tqdm(points, desc=name.replace('_', ' '), disable=not progress):
-        row = basin_volume(**kw)
-        series.setdefault(label, []).append(dict(x=xval, **row))
-    result = dict(analysis=name, x=xname, settings=settings, series=series, tyche_version=_version(),
-                  created=time.strftime('%Y-%m-%dT%H:%M:%S'))
-    if out is not None: save_result(result, out)
-    return result
-
 def _label(p): return 'adam' if p == 'adam' else 'naive'
+
+def _scan(scan, # the public scan function: its signature says which options it takes
+          xname:str, # name of the scanned variable
+          where:dict, # which network(s) and which values are scanned: the first entries of the settings
+          runs:list, # (x, checkpoint, `basin_volume` options that change with x) for each point
+          options:dict, # the options the scan was called with
+          **fixed, # options the scan fixes, such as preconditioners=('adam',); not part of its settings
+         ) -> dict:
+    "Check a scan's options, record its settings, run `basin_volume` at every point and estimator, save to `out`"
+    from tqdm import tqdm
+    takes = inspect.signature(scan).parameters
+    if bad := sorted(set(options) - set(takes)): raise TypeError(f'{scan.__name__}() got unexpected keyword arguments {bad}')
+    o = {**_SCAN_DEFAULTS, **fixed, **options}
+    settings = {**where, **{k: [_label(p) for p in v] if k == 'preconditioners' else v for k, v in o.items()
+                            if k in takes and k not in ('progress', 'out')}}
+    base = {k: o[k] for k in ('cutoff', 'n_samples', 'alpha', 'eps', 'seed')}
+    series = {}
+    for x, ck, change, p in tqdm([(*r, p) for r in runs for p in o['preconditioners']], desc=scan.__name__.replace('_', ' '),
+                                 disable=not o['progress']):
+        series.setdefault(_label(p), []).append(dict(x=x, **basin_volume(ck, preconditioner=p, **{**base, **change})))
+    result = dict(analysis=scan.__name__, x=xname, settings=settings, series=series, tyche_version=_version(),
+                  created=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    if o['out'] is not None: save_result(result, o['out'])
+    return result
 
 def _checkpoints_in(folder):
     found = {int(p.stem.split('_')[1]): p for p in Path(folder).glob('step_*.pt') if p.stem.split('_')[1].isdigit()}
@@ -271,116 +299,63 @@ def _checkpoints_in(folder):
     return found
 
 # %% ../nbs/06_digits.ipynb #15cb8871
+@delegates(_scan_options)
 def checkpoint_scan(folder, # a training folder with `step_*.pt` checkpoints (see `train_digits`)
                     steps=None, # steps to scan; None: every checkpoint in the folder
-                    preconditioners=(None, 'adam'), # estimators to run at each step
-                    n_samples:int=100, # directions per estimate
-                    cutoff:float=1e-2, # KL cutoff, nats
-                    alpha:float=0.5, # exponent of the Adam preconditioner
-                    eps:float=1e-4, # eps of the Adam preconditioner
-                    seed:int=0, # seed of the directions
-                    progress:bool=True, # progress bar over the checkpoints
-                    out=None, # JSON file to save the result to
-                   ) -> dict:
+                    **kwargs) -> dict:
     "Log-volume of the basin at each training checkpoint"
     found = _checkpoints_in(folder)
     steps = sorted(found) if steps is None else list(steps)
     if missing := [s for s in steps if s not in found]: raise FileNotFoundError(f'no checkpoint for steps {missing} in {folder}')
-    settings = dict(folder=str(folder), steps=steps, preconditioners=[_label(p) for p in preconditioners], n_samples=n_samples,
-                    cutoff=cutoff, alpha=alpha, eps=eps, seed=seed)
-    points = [(_label(p), s, dict(checkpoint=found[s], preconditioner=p, cutoff=cutoff, n_samples=n_samples, alpha=alpha,
-                                  eps=eps, seed=seed)) for s in steps for p in preconditioners]
-    return _analysis('checkpoint_scan', 'step', points, settings, progress, out)
+    return _scan(checkpoint_scan, 'step', dict(folder=str(folder), steps=steps), [(s, found[s], {}) for s in steps], kwargs)
 
 # %% ../nbs/06_digits.ipynb #8a36b1c3
+def _where(ck): return dict(checkpoint=str(ck.path), step=ck.step)
+
+@delegates(_scan_options, but=['cutoff'])
 def cutoff_scan(checkpoint, # a checkpoint path (or `Checkpoint`)
                 cutoffs=(1e-4, 1e-3, 1e-2, 1e-1, 1.0), # KL cutoffs, nats
-                preconditioners=(None, 'adam'), # estimators to run at each cutoff
-                n_samples:int=100, # directions per estimate
-                alpha:float=0.5, # exponent of the Adam preconditioner
-                eps:float=1e-4, # eps of the Adam preconditioner
-                seed:int=0, # seed of the directions
-                progress:bool=True, # progress bar over the cutoffs
-                out=None, # JSON file to save the result to
-               ) -> dict:
+                **kwargs) -> dict:
     "Log-volume of the basin as a function of the KL cutoff"
-    ck = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
-    settings = dict(checkpoint=str(ck.path), step=ck.step, cutoffs=list(cutoffs), preconditioners=[_label(p) for p in preconditioners],
-                    n_samples=n_samples, alpha=alpha, eps=eps, seed=seed)
-    points = [(_label(p), c, dict(checkpoint=ck, preconditioner=p, cutoff=c, n_samples=n_samples, alpha=alpha, eps=eps, seed=seed))
-              for c in cutoffs for p in preconditioners]
-    return _analysis('cutoff_scan', 'cutoff', points, settings, progress, out)
+    ck = load_checkpoint(checkpoint)
+    return _scan(cutoff_scan, 'cutoff', dict(_where(ck), cutoffs=list(cutoffs)), [(c, ck, dict(cutoff=c)) for c in cutoffs], kwargs)
 
 # %% ../nbs/06_digits.ipynb #d765cae5
+@delegates(_scan_options, but=['preconditioners', 'alpha'])
 def exponent_scan(checkpoint, # a checkpoint path (or `Checkpoint`)
                   alphas=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), # exponents to try
-                  eps:float=1e-4, # eps of the Adam preconditioner
-                  n_samples:int=100, # directions per estimate
-                  cutoff:float=1e-2, # KL cutoff, nats
-                  seed:int=0, # seed of the directions
-                  progress:bool=True, # progress bar over the exponents
-                  out=None, # JSON file to save the result to
-                 ) -> dict:
+                  **kwargs) -> dict:
     "Log-volume with the Adam preconditioner as a function of its exponent alpha"
-    ck = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
-    settings = dict(checkpoint=str(ck.path), step=ck.step, alphas=list(alphas), eps=eps, n_samples=n_samples, cutoff=cutoff, seed=seed)
-    points = [('adam', a, dict(checkpoint=ck, preconditioner='adam', cutoff=cutoff, n_samples=n_samples, alpha=a, eps=eps, seed=seed))
-              for a in alphas]
-    return _analysis('exponent_scan', 'alpha', points, settings, progress, out)
+    ck = load_checkpoint(checkpoint)
+    return _scan(exponent_scan, 'alpha', dict(_where(ck), alphas=list(alphas)), [(a, ck, dict(alpha=a)) for a in alphas], kwargs,
+                 preconditioners=('adam',))
 
+@delegates(_scan_options, but=['preconditioners', 'eps'])
 def eps_scan(checkpoint, # a checkpoint path (or `Checkpoint`)
              epss=(1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1), # eps values to try
-             alpha:float=0.5, # exponent of the Adam preconditioner
-             n_samples:int=100, # directions per estimate
-             cutoff:float=1e-2, # KL cutoff, nats
-             seed:int=0, # seed of the directions
-             progress:bool=True, # progress bar over the eps values
-             out=None, # JSON file to save the result to
-            ) -> dict:
+             **kwargs) -> dict:
     "Log-volume with the Adam preconditioner as a function of its eps"
-    ck = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
-    settings = dict(checkpoint=str(ck.path), step=ck.step, epss=list(epss), alpha=alpha, n_samples=n_samples, cutoff=cutoff, seed=seed)
-    points = [('adam', e, dict(checkpoint=ck, preconditioner='adam', cutoff=cutoff, n_samples=n_samples, alpha=alpha, eps=e, seed=seed))
-              for e in epss]
-    return _analysis('eps_scan', 'eps', points, settings, progress, out)
+    ck = load_checkpoint(checkpoint)
+    return _scan(eps_scan, 'eps', dict(_where(ck), epss=list(epss)), [(e, ck, dict(eps=e)) for e in epss], kwargs,
+                 preconditioners=('adam',))
 
 # %% ../nbs/06_digits.ipynb #f5b42ba2
+@delegates(_scan_options)
 def direction_histogram(checkpoint, # a checkpoint path (or `Checkpoint`)
-                        preconditioners=(None, 'adam'), # estimators to run
                         n_samples:int=1000, # directions per estimator
-                        cutoff:float=1e-2, # KL cutoff, nats
-                        alpha:float=0.5, # exponent of the Adam preconditioner
-                        eps:float=1e-4, # eps of the Adam preconditioner
-                        seed:int=0, # seed of the directions
-                        progress:bool=True, # progress bar over the estimators
-                        out=None, # JSON file to save the result to
-                       ) -> dict:
+                        **kwargs) -> dict:
     "Per-direction estimates (and radii) of each estimator at one checkpoint"
-    ck = checkpoint if isinstance(checkpoint, Checkpoint) else load_checkpoint(checkpoint)
-    settings = dict(checkpoint=str(ck.path), step=ck.step, preconditioners=[_label(p) for p in preconditioners], n_samples=n_samples,
-                    cutoff=cutoff, alpha=alpha, eps=eps, seed=seed)
-    points = [(_label(p), ck.step, dict(checkpoint=ck, preconditioner=p, cutoff=cutoff, n_samples=n_samples, alpha=alpha, eps=eps,
-                                        seed=seed)) for p in preconditioners]
-    return _analysis('direction_histogram', 'step', points, settings, progress, out)
+    ck = load_checkpoint(checkpoint)
+    return _scan(direction_histogram, 'step', _where(ck), [(ck.step, ck, {})], dict(n_samples=n_samples, **kwargs))
 
+@delegates(_scan_options)
 def clean_vs_poisoned(clean, # checkpoint (path or `Checkpoint`) of the clean run
                       poisoned, # checkpoint of the poisoned run
-                      preconditioners=(None, 'adam'), # estimators to run on each
-                      n_samples:int=100, # directions per estimate
-                      cutoff:float=1e-2, # KL cutoff, nats
-                      alpha:float=0.5, # exponent of the Adam preconditioner
-                      eps:float=1e-4, # eps of the Adam preconditioner
-                      seed:int=0, # seed of the directions (the same directions for both networks)
-                      progress:bool=True, # progress bar over the estimates
-                      out=None, # JSON file to save the result to
-                     ) -> dict:
-    "Log-volumes of the clean and the poisoned network's basins, for each estimator"
-    cks = {k: c if isinstance(c, Checkpoint) else load_checkpoint(c) for k, c in dict(clean=clean, poisoned=poisoned).items()}
-    settings = dict(clean=str(cks['clean'].path), poisoned=str(cks['poisoned'].path), poison=cks['poisoned'].config.poison,
-                    preconditioners=[_label(p) for p in preconditioners], n_samples=n_samples, cutoff=cutoff, alpha=alpha, eps=eps, seed=seed)
-    points = [(_label(p), k, dict(checkpoint=ck, preconditioner=p, cutoff=cutoff, n_samples=n_samples, alpha=alpha, eps=eps, seed=seed))
-              for p in preconditioners for k, ck in cks.items()]
-    return _analysis('clean_vs_poisoned', 'network', points, settings, progress, out)
+                      **kwargs) -> dict:
+    "Log-volumes of the clean and the poisoned network's basins, for each estimator (the same directions for both)"
+    cks = dict(clean=load_checkpoint(clean), poisoned=load_checkpoint(poisoned))
+    where = dict(clean=str(cks['clean'].path), poisoned=str(cks['poisoned'].path), poison=cks['poisoned'].config.poison)
+    return _scan(clean_vs_poisoned, 'network', where, [(k, ck, {}) for k, ck in cks.items()], kwargs)
 
 # %% ../nbs/06_digits.ipynb #a52afe3d
 _XSCALE = dict(step='log', cutoff='log', eps='log', alpha='linear')

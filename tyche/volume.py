@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import Tensor
 from tqdm import tqdm
+from fastcore.meta import delegates
 from tyche.math import log_ball_volume, log_sphere_area, log_ray_integral
 from tyche.radius import find_radii_along, straight_rays
 from tyche.checks import PRIORS, check_count, check_positive, check_number, check_flag, check_center, check_prior
@@ -334,7 +335,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          sigma:float|None=None, # Gaussian prior scale; None: the anchor's RMS
                          batch_size:int|None=None, # directions per batch; None: as many as fit in ~2^24 float64 entries
                          progress:bool=True,    # show a tqdm progress bar over directions
-                         rtol:float|None=None,  # radius precision; None: min(1e-6, 0.01 / D)
+                         rtol:float|None=None,  # radius precision; None: min(1e-6, 0.01 / D), i.e. <= 0.01 nats of bias per direction
                          max_radius:float=1e8,  # directions still inside at this radius are unbounded
                          check_star:bool|int=4, # probes per spot-checked direction, half inside its radius, half beyond (True: 8; 0: off)
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
@@ -375,29 +376,15 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                         prior=prior, sigma=sigma if prior == "gaussian" else None, cutoff=cutoff, rtol=rtol, cost_center=f0)
 
 
+@delegates(estimate_volume_rays, but=['rays'])
 def estimate_volume(cost,                  # batched cost: [B, D] parameter vectors -> [B] costs
                     center:Tensor,         # [D] anchor; the cost is evaluated in its dtype
-                    cutoff:float=1e-2,     # basin: cost - cost(center) <= cutoff
-                    n_samples:int=100,     # number of random directions
-                    prior:str="gaussian",  # "uniform" (Lebesgue volume) or "gaussian" (N(0, sigma^2 I) mass)
-                    sigma:float|None=None, # Gaussian prior scale; None: the anchor's RMS
+                    *,
                     preconditioner=None,   # None, [D] tensor p (directions diag(p) u), [D, D] matrix P, or a Preconditioner
-                    batch_size:int|None=None, # directions per batch; None: as many as fit in ~2^24 float64 entries
                     seed:int=0,            # the directions depend on the seed only (not on batch_size)
-                    progress:bool=True,    # show a tqdm progress bar over directions
-                    rtol:float|None=None,  # radius precision; None: min(1e-6, 0.01 / D), i.e. <= 0.01 nats of bias per direction
-                    max_radius:float=1e8,  # directions still inside at this radius are unbounded
-                    check_star:bool|int=4, # probes per spot-checked direction, half inside its radius, half beyond (True: 8; 0: off)
-                    star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
-                    warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
-                    max_evals:int=64,      # cost evaluations per direction at most
-                   )->VolumeResult:
+                    **kwargs)->VolumeResult:
     "Estimate the log prior mass of the basin around `center`: random directions, basin edge along each, ray integrals"
     if not callable(cost): raise TypeError(f"`cost` must be callable ([B, D] parameter vectors -> [B] costs), got {type(cost).__name__}")
     check_center(center)
     seed = check_count('seed', seed, 0)
-    options = _check_options(cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, check_star, star_fraction,
-                             warmup, max_evals)    # before any cost evaluation: fail fast
-    return estimate_volume_rays(DenseRays(cost, center, seed, preconditioner), cutoff, n_samples, prior, sigma, batch_size,
-                                progress, rtol=rtol, max_radius=max_radius, check_star=check_star, star_fraction=star_fraction,
-                                warmup=warmup, max_evals=max_evals)
+    return estimate_volume_rays(DenseRays(cost, center, seed, preconditioner), **kwargs)  # checks the options before any cost evaluation
