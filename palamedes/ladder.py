@@ -88,7 +88,7 @@ def round_metric(w:torch.Tensor, # [N, D] whitened samples of the rung at k
     norm = float(lam.log().mean().exp())
     return Metric(lam/norm, basis), k*norm
 
-# %% ../nbs/21_ladder.ipynb #6dc1d078
+# %% ../nbs/21_ladder.ipynb #74961622
 @dataclass
 class Ladder:
     "Rungs from the descent, lowest first: spring constants, chains (in $\\theta$), their gaps and step settings"
@@ -140,7 +140,7 @@ def descend(basin:Basin, # the basin
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
         sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(D, dtype=torch.bool)
-        if learn and n_roundings < max_roundings and int(sel.sum()) >= 2 and k*mean_r >= 1:
+        if learn and n_roundings < max_roundings and int(sel.sum()) >= 2 and (prior == 'uniform' or k*mean_r >= 1):
             buffer.append(torch.cat(ws[n_moves//2:]))
             if sum(len(b) for b in buffer) >= 4*int(sel.sum()) or not dense:
                 samples = torch.cat(buffer); buffer.clear()

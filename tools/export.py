@@ -3,7 +3,7 @@
 Run it from the repository root: `python tools/export.py`.
 
 nbdev 2 writes every module under one `lib_path`. This project ships two top-level packages, so each notebook names
-its module with the package first (`#| default_exp tyche.math`, `#| default_exp palamedes.ti`) and is handed to
+its module with the package first (`#| default_exp tyche.math`, `#| default_exp palamedes.estimate`) and is handed to
 nbdev's own exporter with the repository root as destination. Then, per package, nbdev's version stamp in
 `__init__.py` and its symbol index `_modidx.py` (used by `show_doc` links) are refreshed. Nothing is written outside
 the package folders, so no stray `__init__.py` appears at the root or in `tests/`.
