@@ -161,6 +161,7 @@ def _saddle(x, w, m2, K):
     while g(hi) < 0: hi *= 2
     return top*(1 - math.exp(-brentq(g, 1e-300, hi, xtol=1e-14, rtol=1e-15, maxiter=500)))
 
+# %% ../nbs/01a_basins.ipynb #28771662
 def _lugannani_rice(x, s, K, correction):
     k2, k3, k4 = K(s, 2), K(s, 3), K(s, 4)
     if abs(s)*math.sqrt(k2) < 1e-6: return math.log(0.5 + k3/(6*math.sqrt(2*math.pi)*k2**1.5))   # at the mean
@@ -194,6 +195,7 @@ def _inversion(x, s, K, w, m2):
     if s < 0: return k0 - s*x + math.log(-integral)
     return math.log1p(-math.exp(k0 - s*x)*integral)
 
+# %% ../nbs/01a_basins.ipynb #e1b4e7e8
 def log_gchi2_cdf(x:float, # point at which the CDF is taken (> 0)
                   w, # weights w_i > 0 (array-like, length D)
                   m2=None, # squared shifts m_i^2 (array-like, length D), default 0
@@ -248,6 +250,7 @@ def _check_cutoff(cutoff, prior):
     check_choice('prior', prior, PRIORS)
     return check_positive('cutoff', cutoff)
 
+# %% ../nbs/01a_basins.ipynb #8c332f3c
 def _check_positive(name, t, D=None):
     t = torch.as_tensor(t, dtype=torch.float64)
     if t.ndim != 1 or (D is not None and len(t) != D): raise ValueError(f'{name} must be a 1-D tensor of length D, got shape {tuple(t.shape)}')
@@ -384,7 +387,7 @@ class Point(_Basin):
         if cutoff >= 1: return math.inf if prior == 'uniform' else 0.
         return -math.inf
 
-
+# %% ../nbs/01a_basins.ipynb #56299c2e
 class Cylinder(_Basin):
     "Ellipsoid in the first k frame coordinates, flat along the other D - k: $\\tfrac12 \\sum_{i \\le k} h_i y_i^2$, $y = Q^\\top (x - c)$"
     def __init__(self, h, # curvatures h_i > 0 of the k curved coordinates, length k < D
@@ -414,7 +417,7 @@ class Cylinder(_Basin):
         sigma, k = self._sigma(sigma), len(self.h)
         return Ellipsoid(self.h, self._frame_center()[:k]).log_mass(cutoff, 'gaussian', sigma=sigma, method=method)
 
-
+# %% ../nbs/01a_basins.ipynb #9ebbcbea
 class BallInShell(_Basin):
     "A ball around the anchor inside a spherical shell: $\\tfrac12 \\min(\\rho^2, (\\rho - s)^2)$, $\\rho = |x - c|$"
     def __init__(self, center, # anchor c; its length is D

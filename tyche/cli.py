@@ -140,6 +140,7 @@ def analyze(analysis:str, # checkpoint_scan, cutoff_scan, exponent_scan, eps_sca
     print(dg.result_table(res))
     print(f'wrote {out} and {out.with_suffix(".png")}')
 
+# %% ../nbs/07_cli.ipynb #7184fd98
 @call_parse
 def plot(result:str, # a result file (JSON) written by `tyche digits` or `tyche analyze`
          out:str=None, # image file; its suffix names the format (default: the result's path with .png)
@@ -277,6 +278,7 @@ def _parser(name):
     p.error = error
     return p
 
+# %% ../nbs/07_cli.ipynb #dd85cdca
 def main(argv:list|None=None, # arguments after the program name; None: `sys.argv[1:]`
         ) -> int:
     "Entry point of the `tyche` console script: `tyche <command> [options]`"

@@ -152,6 +152,7 @@ def _cached(folder, cfg, steps):
     final = loaded[cfg.n_steps]
     return (final, paths) if all(c.config == cfg for c in loaded.values()) else None
 
+# %% ../nbs/06_digits.ipynb #f6cfae57
 def train_digits(cfg:DigitsConfig=None, # training settings; `DigitsConfig()` by default
                  folder=None, # where checkpoints go (and are reused from); None keeps nothing on disk
                  steps=None, # steps at which to save a checkpoint; default: powers of two and the last step
@@ -269,6 +270,7 @@ def _version():
 
 def _label(p): return 'adam' if p == 'adam' else 'naive'
 
+# %% ../nbs/06_digits.ipynb #b767d684
 def _scan(scan, # the public scan function: its signature says which options it takes
           xname:str, # name of the scanned variable
           where:dict, # which network(s) and which values are scanned: the first entries of the settings
@@ -379,6 +381,7 @@ def _bins(arrays, n):
     lo, hi = (v.min(), v.max()) if v.size else (0, 1)
     return np.linspace(lo, hi if hi > lo else lo + 1, n + 1)
 
+# %% ../nbs/06_digits.ipynb #755c36d8
 def plot_scan(result, # a scan result or the path of its JSON file
               ax=None, # matplotlib axes to draw on; None: a new figure
              ):
@@ -416,6 +419,7 @@ def plot_histogram(result, # a result with per-direction estimates (any analysis
     fig.suptitle(_title(r)); fig.tight_layout()
     return fig
 
+# %% ../nbs/06_digits.ipynb #311fe20a
 def plot_clean_vs_poisoned(result, # a `clean_vs_poisoned` result or its JSON file
                           ):
     "Log-volumes (log10, with error bars) of the clean and poisoned networks per estimator, and their histograms"

@@ -137,7 +137,6 @@ def _norm2(anchor, block):
     "|anchor|^2 in float64, block by block (no float64 copy of the whole anchor)"
     return sum(float(anchor[s:e].double().pow(2).sum()) for s, e in _blocks(len(anchor), block))
 
-
 class DeviceRays(DenseRays):
     "`DenseRays` of a model cost on its device: directions drawn on the CPU ('cpu') or on the device ('device')"
     def __init__(self, cost:KLCost, # a `tyche.costs` cost
@@ -159,7 +158,7 @@ class DeviceRays(DenseRays):
         if self.on == 'cpu': return super().directions(start, stop)
         return sample_directions(start, stop - start, self.dim, self.seed, self.pre, self.center.device)
 
-
+# %% ../nbs/05_hf.ipynb #4df226d0
 class LightRays(Rays):
     "Rays held as seeds only: each direction regenerated block by block, and c + r v written into the model in place"
     def __init__(self, cost:KLCost, # a `tyche.costs` cost built with in_place=True
@@ -202,7 +201,7 @@ class LightRays(Rays):
         return (along, torch.tensor([st[2] for st in stats], dtype=torch.float64),
                 torch.tensor([st[1] for st in stats], dtype=torch.float64))
 
-
+# %% ../nbs/05_hf.ipynb #7973e23f
 def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_light)
                  cutoff:float=1e-2, # basin: cost - cost(anchor) <= cutoff
                  n_samples:int=10, # random directions
@@ -317,6 +316,7 @@ def _eager_attention(model):
     finally:
         if old is not None: config._attn_implementation = old
 
+# %% ../nbs/05_hf.ipynb #de3d67a7
 class VolumeEstimator:
     "Estimate the volume of a causal LM's behavioural basin (KL from the anchor's predictions <= cutoff)"
     def __init__(self, cfg:VolumeConfig, # the configuration

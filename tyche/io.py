@@ -74,6 +74,7 @@ def save_checkpoint_folder(folder, # destination: a `save_pretrained` folder
         raise
     return folder
 
+# %% ../nbs/00b_io.ipynb #bcabeacc
 def load_checkpoint_folder(folder, # a `save_pretrained` folder, maybe with optimizer.pt
                            kind:str='image', # "image" (image classifier) or "lm" (causal LM, with its tokenizer)
                           ):

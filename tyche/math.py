@@ -91,6 +91,7 @@ def _log_panels(D, beta, m, width, n_panels:int, n_nodes:int):
     logf = (D-1)[..., None]*torch.log1p(ratio) + d*((beta - m)[..., None] - d/2)
     return torch.logsumexp(logf + logw, -1) + torch.log(width.abs())
 
+# %% ../nbs/00_math.ipynb #b3c0a842
 def _log_J(D, beta, rho, delta:float=40., n_panels:int=6, n_nodes:int=16, n_bisect:int=48):
     "log of the integral from 0 to rho of exp(f(s)), f(s) = (D-1) log s - s^2/2 + beta s (the standard form)"
     tstar = _peak(D, beta)

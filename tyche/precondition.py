@@ -55,6 +55,7 @@ def _optimizer_state_dict(obj):
             if k in obj: return _optimizer_state_dict(obj[k])
     raise TypeError(f"expected a torch optimizer, its state_dict, or a path to one; got {type(obj).__name__}")
 
+# %% ../nbs/04_precondition.ipynb #58ddf7db
 def adam_moment(optimizer_or_state,  # live Adam/AdamW, its `state_dict()`, or a path to a `torch.save`d one
                 model:torch.nn.Module,  # the model whose parameters the optimizer updated
                 moment=2,             # 2: `exp_avg_sq` (second moment), 1: `exp_avg` (first moment)

@@ -136,7 +136,7 @@ def _as_radii(x, B):
     x = torch.as_tensor(x, dtype=torch.float64).flatten()
     return x.expand(B).clone() if x.numel() == 1 else x
 
-
+# %% ../nbs/02_radius.ipynb #4c52a325
 def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] float64) -> [k] costs at radius r[j] on ray idx[j]
                      n_rays:int,       # number B of rays, indexed 0..B-1
                      cutoff:float,     # basin edge: cost - cost_center = cutoff
@@ -186,6 +186,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     return RadiusResult(radius, r_out, state.d_lo, state.n_ev, precision, converged, state.limited, state.unbounded,
                         state.n_bad, pw, history)
 
+# %% ../nbs/02_radius.ipynb #8230c516
 def straight_rays(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                   directions:Tensor, # [B, D] unit directions
@@ -198,7 +199,6 @@ def straight_rays(cost,              # batched cost: [B, D] parameter vectors ->
         rows = dirs if torch.equal(idx, every) else dirs[idx.to(dev)]   # all rays in order: no copy of the directions
         return cost(torch.addcmul(c64, r.to(dev)[:, None], rows).to(dt))  # points in float64, rounded once to the cost's dtype
     return along
-
 
 def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                center:Tensor,     # [D] anchor; the cost is evaluated in its dtype

@@ -38,7 +38,6 @@ class Preconditioner:
     def apply(self, u:Tensor)->Tensor: raise NotImplementedError  # [B, D] float64 -> [B, D]: P u with |det P| = 1
     def __repr__(self): return f"{type(self).__name__}(dim={self.dim}, log_det={self.log_det:.4g})"
 
-
 class DiagonalPreconditioner(Preconditioner):
     "Directions diag(p) u, with p rescaled to unit |det|"
     def __init__(self, p:Tensor): # [D] nonzero finite scales (e.g. h^(-1/2) for curvatures h)
@@ -51,7 +50,7 @@ class DiagonalPreconditioner(Preconditioner):
         _check_scale("largest scale", float(self.p.abs().max()))
     def apply(self, u:Tensor)->Tensor: return u * self.p.to(u.device)
 
-
+# %% ../nbs/03_volume.ipynb #1fd1eaeb
 class MatrixPreconditioner(Preconditioner):
     "Directions P u for a nonsingular [D, D] matrix P, rescaled to unit |det|"
     def __init__(self, P:Tensor): # [D, D] nonsingular matrix (e.g. H^(-1/2))
@@ -65,7 +64,6 @@ class MatrixPreconditioner(Preconditioner):
         top = float(self.P.abs().max())
         _check_scale("Frobenius norm", top * float((self.P / top).norm()))
     def apply(self, u:Tensor)->Tensor: return u @ self.P.to(u.device).T
-
 
 def as_preconditioner(preconditioner, # None, a [D] tensor, a [D, D] tensor or a `Preconditioner`
                       dim:int,        # parameter dimension D it must match
@@ -117,6 +115,7 @@ RESOLUTION_ULPS = 4     # radii <= RESOLUTION_ULPS * (eps |c| + tiny) are at the
 class VolumeWarning(UserWarning):
     "An estimate that should not be read as it stands; the same words are in `VolumeResult.warnings`"
 
+# %% ../nbs/03_volume.ipynb #bbb575c8
 @dataclass
 class VolumeResult:
     "Estimated log prior mass of a basin, with the per-direction pieces it is made of"
@@ -275,7 +274,6 @@ def _check_options(cutoff, n_samples, prior, sigma, batch_size, progress=True, r
             check_positive('max_radius', max_radius), _check_star(check_star), check_number('star_fraction', star_fraction, 0, 1),
             check_count('warmup', warmup, 0), check_count('max_evals', max_evals))
 
-
 def _log_gaussian(D, sigma, norm2, cv, radii):
     "Per direction: the constant and log ray integral of the Gaussian prior mass, computed in units of sigma"
     # t = sigma u: I(D, 1/sigma^2, -cv/sigma^2, r) = sigma^D I(D, 1, -cv/sigma, r/sigma), so any finite sigma > 0 works as
@@ -288,7 +286,7 @@ def _log_gaussian(D, sigma, norm2, cv, radii):
     logabsint = D * log_sigma + log_ray_integral(D, 1., -cv / sigma, radii / sigma)
     return float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi) - D * log_sigma - z * z / 2, logabsint
 
-
+# %% ../nbs/03_volume.ipynb #c2fa6ff0
 def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_evals, n_probe, star_fraction, progress):
     "Basin edge and star-shape probes along directions 0..n-1, batch by batch: per-direction tensors, and evaluations"
     n_evals = 0
@@ -317,7 +315,6 @@ def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_e
     bar.close()
     return {key: torch.cat(v) for key, v in parts.items() if v}, n_evals
 
-
 def _log_estimates(prior, D, sigma, norm2, cv, radii, log_weights):
     "Per direction: the log ray integral up to the radius, and the log estimate of the prior mass"
     if prior == "uniform":
@@ -327,7 +324,7 @@ def _log_estimates(prior, D, sigma, norm2, cv, radii, log_weights):
     const, logabsint = _log_gaussian(D, sigma, norm2, cv, radii)
     return logabsint, const + logabsint + log_weights
 
-
+# %% ../nbs/03_volume.ipynb #4126da7f
 def estimate_volume_rays(rays:Rays,            # where the directions come from and how the cost is evaluated along them
                          cutoff:float=1e-2,     # basin: cost - cost(center) <= cutoff
                          n_samples:int=100,     # number of random directions
@@ -375,7 +372,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                         star_checked=o['checked'], star_violations=o['star'], lower_bound=lower_bound, warnings=messages,
                         prior=prior, sigma=sigma if prior == "gaussian" else None, cutoff=cutoff, rtol=rtol, cost_center=f0)
 
-
+# %% ../nbs/03_volume.ipynb #9c3b10f3
 @delegates(estimate_volume_rays, but=['rays'])
 def estimate_volume(cost,                  # batched cost: [B, D] parameter vectors -> [B] costs
                     center:Tensor,         # [D] anchor; the cost is evaluated in its dtype
