@@ -13,6 +13,10 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.meta import delegates
 from tyche.io import LN10, atomic_write, save_result
+from tyche.costs import KLCost
+from tyche.precondition import from_adam
+import warnings
+from tyche.volume import estimate_volume, VolumeWarning
 
 # %% auto #0
 __all__ = ['DigitsData', 'load_digits_split', 'poison_labels', 'digits_mlp', 'DigitsConfig', 'save_checkpoint', 'Checkpoint',
@@ -188,12 +192,6 @@ def train_digits(cfg:DigitsConfig=None, # training settings; `DigitsConfig()` by
             bar.update()
     bar.close()
     return DigitsRun(model, opt, cfg, data, paths, history)
-
-# %% ../nbs/06_digits.ipynb #9856012d
-from tyche.costs import KLCost
-from tyche.precondition import from_adam
-import warnings
-from tyche.volume import estimate_volume, VolumeWarning
 
 # %% ../nbs/06_digits.ipynb #74bc772e
 def basin_volume(checkpoint, # a `Checkpoint`, or the path of one
