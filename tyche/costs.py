@@ -12,6 +12,7 @@ from typing import Callable
 import torch, torch.nn.functional as F
 from torch import nn, Tensor
 from torch.func import functional_call, vmap
+from fastcore.basics import patch
 
 # %% ../nbs/01_costs.ipynb #4926395b
 def _patterns(p): return [] if p is None else [p] if isinstance(p, str) else list(p)
@@ -114,33 +115,37 @@ class BatchedModel:
         "Run the model with `params` (a dict of named tensors, the others the module's own)"
         return functional_call(self.model, params, args, kwargs)
 
-    def _loop(self, fn, params, b): return torch.stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
+# %% ../nbs/01_costs.ipynb #6fa11432
+@patch
+def _loop(self:BatchedModel, fn, params, b): return torch.stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
 
-    def _chunk(self, fn, params, b):
-        if self.use_vmap:
-            try:
-                out = vmap(fn)(params)
-                self._vmap_worked = True
-                return out
-            except torch.OutOfMemoryError as e:
-                raise torch.OutOfMemoryError(f"{e}\nout of memory with {b} parameter vectors per forward pass: "
-                                             "lower model_batch_size (or data_batch_size)") from None
-            except Exception as e:
-                if self._vmap_worked: raise
-                warnings.warn(f"vmap could not evaluate this module ({type(e).__name__}: {str(e)[:200]}); "
-                              "falling back to a loop over the parameter vectors (slower)")
-                self.use_vmap = False
-        return self._loop(fn, params, b)
+@patch
+def _chunk(self:BatchedModel, fn, params, b):
+    if self.use_vmap:
+        try:
+            out = vmap(fn)(params)
+            self._vmap_worked = True
+            return out
+        except torch.OutOfMemoryError as e:
+            raise torch.OutOfMemoryError(f"{e}\nout of memory with {b} parameter vectors per forward pass: "
+                                         "lower model_batch_size (or data_batch_size)") from None
+        except Exception as e:
+            if self._vmap_worked: raise
+            warnings.warn(f"vmap could not evaluate this module ({type(e).__name__}: {str(e)[:200]}); "
+                          "falling back to a loop over the parameter vectors (slower)")
+            self.use_vmap = False
+    return self._loop(fn, params, b)
 
-    def map(self, fn:Callable, # fn(params: dict of named tensors) -> Tensor, for one parameter vector
-            thetas:Tensor, # flat parameter vectors [B, D]
-           ) -> Tensor: # fn's outputs stacked [B, ...]
-        "`fn(params)` for every row of `thetas`"
-        outs = []
-        for chunk in thetas.split(self.model_batch_size):
-            params = self.pv.unflatten(chunk.to(self.device), self.forward_dtype)
-            outs.append(self._chunk(fn, params, len(chunk)))
-        return torch.cat(outs)
+@patch
+def map(self:BatchedModel, fn:Callable, # fn(params: dict of named tensors) -> Tensor, for one parameter vector
+                     thetas:Tensor, # flat parameter vectors [B, D]
+                    ) -> Tensor: # fn's outputs stacked [B, ...]
+    "`fn(params)` for every row of `thetas`"
+    outs = []
+    for chunk in thetas.split(self.model_batch_size):
+        params = self.pv.unflatten(chunk.to(self.device), self.forward_dtype)
+        outs.append(self._chunk(fn, params, len(chunk)))
+    return torch.cat(outs)
 
 # %% ../nbs/01_costs.ipynb #b8bef90e
 def _slice(x, i, j):
@@ -209,57 +214,67 @@ class ModelCost:
     def stat(self, out, ctx): raise NotImplementedError
     def finish(self, total): return total
 
-    def _map(self, fn, thetas):
-        if not self.in_place: return self.bm.map(fn, thetas)
+# %% ../nbs/01_costs.ipynb #aec9b817
+@patch
+def _map(self:ModelCost, fn, thetas):
+    if not self.in_place: return self.bm.map(fn, thetas)
+    outs = []
+    try:
+        for t in thetas:
+            self.bm.pv.write_(t.to(self.device))
+            outs.append(fn({}))
+    finally: self.bm.pv.write_(self.anchor)  # exact: every parameter dtype round-trips through the master copy
+    return torch.stack(outs)
+
+@patch
+def _evaluate(self:ModelCost, mapper, grad=False):
+    total = None
+    with eval_mode(self.model), torch.set_grad_enabled(grad):
+        for i, j, inputs in self.batches():
+            ctx = self.prepare(i, j, inputs)
+            s = mapper(lambda p: self.stat(self.forward(p, inputs), ctx))
+            total = s if total is None else total + s
+    return self.finish(total)
+
+@patch
+def __call__(self:ModelCost, thetas:Tensor) -> Tensor:
+    "Costs [B] of the flat parameter vectors `thetas` [B, D]"
+    single = thetas.dim() == 1
+    if single: thetas = thetas[None]
+    if thetas.dim() != 2 or thetas.shape[1] != self.dim:
+        raise ValueError(f"thetas must have shape [B, {self.dim}] (or [{self.dim}]), got {tuple(thetas.shape)}")
+    grad = torch.is_grad_enabled() and thetas.requires_grad
+    if grad and self.in_place: raise ValueError("in-place (memory-light) evaluation is not differentiable: "
+                                                "build the cost with in_place=False for gradients or Hessian products")
+    out = self._evaluate(lambda fn: self._map(fn, thetas), grad).to(thetas.device)
+    self.n_evals += len(thetas)
+    return out[0] if single else out
+
+# %% ../nbs/01_costs.ipynb #285512f4
+@patch
+@torch.no_grad()
+def evaluate_written(self:ModelCost, writers:list) -> Tensor: # writers[b]() writes parameter vector b into the model in place
+    "Costs [B] of parameter vectors that `writers` write into the model's parameters; restores the anchor exactly"
+    def mapper(fn):
         outs = []
         try:
-            for t in thetas:
-                self.bm.pv.write_(t.to(self.device))
-                outs.append(fn({}))
-        finally: self.bm.pv.write_(self.anchor)  # exact: every parameter dtype round-trips through the master copy
+            for w in writers: w(); outs.append(fn({}))
+        finally: self.bm.pv.write_(self.anchor)
         return torch.stack(outs)
+    out = self._evaluate(mapper)
+    self.n_evals += len(writers)
+    return out
 
-    def _evaluate(self, mapper, grad=False):
-        total = None
-        with eval_mode(self.model), torch.set_grad_enabled(grad):
-            for i, j, inputs in self.batches():
-                ctx = self.prepare(i, j, inputs)
-                s = mapper(lambda p: self.stat(self.forward(p, inputs), ctx))
-                total = s if total is None else total + s
-        return self.finish(total)
+@patch(as_prop=True)
+def names(self:ModelCost)->list: return self.bm.pv.names  # names of the perturbed parameters, in the flat vector's order
 
-    def __call__(self, thetas:Tensor) -> Tensor:
-        "Costs [B] of the flat parameter vectors `thetas` [B, D]"
-        single = thetas.dim() == 1
-        if single: thetas = thetas[None]
-        if thetas.dim() != 2 or thetas.shape[1] != self.dim:
-            raise ValueError(f"thetas must have shape [B, {self.dim}] (or [{self.dim}]), got {tuple(thetas.shape)}")
-        grad = torch.is_grad_enabled() and thetas.requires_grad
-        if grad and self.in_place: raise ValueError("in-place (memory-light) evaluation is not differentiable: "
-                                                    "build the cost with in_place=False for gradients or Hessian products")
-        out = self._evaluate(lambda fn: self._map(fn, thetas), grad).to(thetas.device)
-        self.n_evals += len(thetas)
-        return out[0] if single else out
+@patch
+def write_range_(self:ModelCost, start:int, values:Tensor): # write `values` into the parameters at flat indices start, start+1, ...
+    "Write part of a parameter vector into the model in place (what a writer of `evaluate_written` does)"
+    self.bm.pv.write_range_(start, values)
 
-    @torch.no_grad()
-    def evaluate_written(self, writers:list) -> Tensor: # writers[b]() writes parameter vector b into the model in place
-        "Costs [B] of parameter vectors that `writers` write into the model's parameters; restores the anchor exactly"
-        def mapper(fn):
-            outs = []
-            try:
-                for w in writers: w(); outs.append(fn({}))
-            finally: self.bm.pv.write_(self.anchor)
-            return torch.stack(outs)
-        out = self._evaluate(mapper)
-        self.n_evals += len(writers)
-        return out
-
-    @property
-    def names(self)->list: return self.bm.pv.names  # names of the perturbed parameters, in the flat vector's order
-    def write_range_(self, start:int, values:Tensor): # write `values` into the parameters at flat indices start, start+1, ...
-        "Write part of a parameter vector into the model in place (what a writer of `evaluate_written` does)"
-        self.bm.pv.write_range_(start, values)
-    def restore_(self): "Write the anchor back into the model's parameters, exactly"; self.bm.pv.write_(self.anchor)
+@patch
+def restore_(self:ModelCost): "Write the anchor back into the model's parameters, exactly"; self.bm.pv.write_(self.anchor)
 
 # %% ../nbs/01_costs.ipynb #1aed4380
 class LossCost(ModelCost):
@@ -326,36 +341,42 @@ class KLCost(ModelCost):
         self.count = float(sum(counts))
         if self.count == 0: raise ValueError("no position to average over: the mask is zero everywhere")
 
-    def _anchor_logp(self, inputs): return F.log_softmax(_upcast(self.anchor_forward(inputs)), -1)
-
-    def _mask(self, i, j, logp):
-        shape = logp.shape[:-1]
-        m = torch.ones(shape, dtype=torch.bool, device=logp.device) if self.mask is None else self.mask[i:j].to(logp.device).bool()
-        if m.shape != shape: raise ValueError(f"mask shape {tuple(m.shape)} does not match the output positions {tuple(shape)}")
-        if self.last_token_only:
-            if m.dim() != 2: raise ValueError("last_token_only needs outputs [n, T, C] (sequences)")
-            m = last_positions(m)
-        return m
-
-    def prepare(self, i, j, inputs):
-        if self.cache is None: logp = self._anchor_logp(inputs)
-        else: logp = self._logp[i // self.data_batch_size].to(self.device, non_blocking=True)
-        m = self._mask(i, j, logp)
-        logp = torch.where(m[..., None], logp, 0.)  # padded positions: finite placeholders, selected out below
-        return logp, logp.exp(), m
-
-    def stat(self, out, ctx):
-        logp, p, m = ctx
-        logq = F.log_softmax(_upcast(out), -1)
-        if torch.is_grad_enabled(): kl = (p * (logp - logq)).sum(-1)
-        else: kl = logq.neg_().add_(logp).mul_(p).sum(-1)  # the same numbers, in place: two [..., V] buffers fewer
-        return torch.where(m, kl, 0.).sum()
-
-    def finish(self, total): return total / self.count
-
     def _evaluate(self, mapper, grad=False):
         if self.cache is None: self.n_anchor_evals += 1  # one recomputation of the anchor's outputs per evaluation
         return super()._evaluate(mapper, grad)
+
+# %% ../nbs/01_costs.ipynb #fa07ae33
+@patch
+def _anchor_logp(self:KLCost, inputs): return F.log_softmax(_upcast(self.anchor_forward(inputs)), -1)
+
+@patch
+def _mask(self:KLCost, i, j, logp):
+    shape = logp.shape[:-1]
+    m = torch.ones(shape, dtype=torch.bool, device=logp.device) if self.mask is None else self.mask[i:j].to(logp.device).bool()
+    if m.shape != shape: raise ValueError(f"mask shape {tuple(m.shape)} does not match the output positions {tuple(shape)}")
+    if self.last_token_only:
+        if m.dim() != 2: raise ValueError("last_token_only needs outputs [n, T, C] (sequences)")
+        m = last_positions(m)
+    return m
+
+@patch
+def prepare(self:KLCost, i, j, inputs):
+    if self.cache is None: logp = self._anchor_logp(inputs)
+    else: logp = self._logp[i // self.data_batch_size].to(self.device, non_blocking=True)
+    m = self._mask(i, j, logp)
+    logp = torch.where(m[..., None], logp, 0.)  # padded positions: finite placeholders, selected out below
+    return logp, logp.exp(), m
+
+@patch
+def stat(self:KLCost, out, ctx):
+    logp, p, m = ctx
+    logq = F.log_softmax(_upcast(out), -1)
+    if torch.is_grad_enabled(): kl = (p * (logp - logq)).sum(-1)
+    else: kl = logq.neg_().add_(logp).mul_(p).sum(-1)  # the same numbers, in place: two [..., V] buffers fewer
+    return torch.where(m, kl, 0.).sum()
+
+@patch
+def finish(self:KLCost, total): return total / self.count
 
 # %% ../nbs/01_costs.ipynb #5bc3b340
 def snapshot(model:nn.Module) -> dict:
