@@ -17,6 +17,7 @@ from tyche.costs import KLCost, eval_mode
 from tyche.io import load_checkpoint_folder
 from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed, sample_directions,
                           estimate_volume_rays)
+from fastcore.basics import patch
 
 # %% ../nbs/05_hf.ipynb #893e66f0
 def get_texts(dataset, # list of str, list of dicts, dict of columns, or a `datasets.Dataset`
@@ -335,51 +336,57 @@ class VolumeEstimator:
         tok = chunk_and_tokenize if cfg.chunking else tokenize
         return cls(cfg, tok(texts, cfg.tokenizer, cfg.max_seq_len, cfg.val_size))
 
-    def make_cost(self, rows=None, in_place=None) -> KLCost:
-        "The KL cost on the validation sequences `rows` (None: all), for the model on its current device"
-        cfg, inp = self.cfg, self.inputs
-        if rows is not None: inp = {k: v[rows] for k, v in inp.items()}
-        return KLCost(cfg.model, inp, cache=cfg.cache_mode, last_token_only=cfg.last_token_only, include=cfg.params,
-                      exclude=cfg.exclude, model_batch_size=cfg.model_batch_size, data_batch_size=cfg.data_batch_size,
-                      in_place=cfg.memory_light if in_place is None else in_place)
+# %% ../nbs/05_hf.ipynb #64e75f09
+@patch
+def make_cost(self:VolumeEstimator, rows=None, in_place=None) -> KLCost:
+    "The KL cost on the validation sequences `rows` (None: all), for the model on its current device"
+    cfg, inp = self.cfg, self.inputs
+    if rows is not None: inp = {k: v[rows] for k, v in inp.items()}
+    return KLCost(cfg.model, inp, cache=cfg.cache_mode, last_token_only=cfg.last_token_only, include=cfg.params,
+                  exclude=cfg.exclude, model_batch_size=cfg.model_batch_size, data_batch_size=cfg.data_batch_size,
+                  in_place=cfg.memory_light if in_place is None else in_place)
 
-    def preconditioner(self, cost):
-        "The preconditioner the configuration asks for, on the cost's parameter vector"
-        cfg, p = self.cfg, self.cfg.preconditioner
-        if not isinstance(p, str): return p
-        from tyche import precondition
-        kw = dict(alpha=cfg.alpha) | ({} if cfg.eps is None else dict(eps=cfg.eps))
-        if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.names, **kw)
-        diff = self.make_cost(in_place=False) if cost.in_place else cost
-        with _eager_attention(cfg.model):
-            return precondition.hutchinson_diagonal(diff, diff.anchor, n_probes=cfg.hutchinson_probes, seed=cfg.seed,
-                                                    method='backward', **kw)
+@patch
+def preconditioner(self:VolumeEstimator, cost):
+    "The preconditioner the configuration asks for, on the cost's parameter vector"
+    cfg, p = self.cfg, self.cfg.preconditioner
+    if not isinstance(p, str): return p
+    from tyche import precondition
+    kw = dict(alpha=cfg.alpha) | ({} if cfg.eps is None else dict(eps=cfg.eps))
+    if p == 'adam': return precondition.from_adam(cfg.adam_state, cfg.model, names=cost.names, **kw)
+    diff = self.make_cost(in_place=False) if cost.in_place else cost
+    with _eager_attention(cfg.model):
+        return precondition.hutchinson_diagonal(diff, diff.anchor, n_probes=cfg.hutchinson_probes, seed=cfg.seed,
+                                                method='backward', **kw)
 
-    def _estimate(self, cost, pre):
-        cfg = self.cfg
-        return ray_estimate(cost, cutoff=cfg.cutoff, n_samples=cfg.n_samples, prior=cfg.prior, sigma=cfg.sigma,
-                            preconditioner=pre, batch_size=cfg.batch_size or 4 * cfg.model_batch_size, seed=cfg.seed,
-                            progress=cfg.progress, directions=cfg.directions, memory_light=cfg.memory_light, rtol=cfg.rtol,
-                            **cfg.volume_kwargs)
+@patch
+def _estimate(self:VolumeEstimator, cost, pre):
+    cfg = self.cfg
+    return ray_estimate(cost, cutoff=cfg.cutoff, n_samples=cfg.n_samples, prior=cfg.prior, sigma=cfg.sigma,
+                        preconditioner=pre, batch_size=cfg.batch_size or 4 * cfg.model_batch_size, seed=cfg.seed,
+                        progress=cfg.progress, directions=cfg.directions, memory_light=cfg.memory_light, rtol=cfg.rtol,
+                        **cfg.volume_kwargs)
 
-    def run(self):
-        "The `VolumeResult` (a list of them, one per sequence, with `per_sequence`); the model is left untouched"
-        model = self.cfg.model
-        devices = {p.device for p in model.parameters()} | {b.device for b in model.buffers()}
-        device = _default_device(model, self.cfg.device)
-        move = devices != {device}
-        if move and len(devices) > 1: raise ValueError(f"the model is spread over {devices}: pass device=None and keep it there")
-        home, cost = next(iter(devices)), None
-        try:
-            if move: model.to(device)
-            with eval_mode(model):
-                cost = self.make_cost()
-                pre = self.preconditioner(cost)
-                if not self.cfg.per_sequence: return self._estimate(cost, pre)
-                return [self._estimate(self.make_cost(rows=[i]), pre) for i in range(len(self.inputs['input_ids']))]
-        finally:
-            if cost is not None and cost.in_place: cost.restore_()  # exact (already done after each call)
-            if move: model.to(home)
+# %% ../nbs/05_hf.ipynb #31a9856f
+@patch
+def run(self:VolumeEstimator):
+    "The `VolumeResult` (a list of them, one per sequence, with `per_sequence`); the model is left untouched"
+    model = self.cfg.model
+    devices = {p.device for p in model.parameters()} | {b.device for b in model.buffers()}
+    device = _default_device(model, self.cfg.device)
+    move = devices != {device}
+    if move and len(devices) > 1: raise ValueError(f"the model is spread over {devices}: pass device=None and keep it there")
+    home, cost = next(iter(devices)), None
+    try:
+        if move: model.to(device)
+        with eval_mode(model):
+            cost = self.make_cost()
+            pre = self.preconditioner(cost)
+            if not self.cfg.per_sequence: return self._estimate(cost, pre)
+            return [self._estimate(self.make_cost(rows=[i]), pre) for i in range(len(self.inputs['input_ids']))]
+    finally:
+        if cost is not None and cost.in_place: cost.restore_()  # exact (already done after each call)
+        if move: model.to(home)
 
 # %% ../nbs/05_hf.ipynb #3ae0d9aa
 def lm_volume(checkpoint, # a checkpoint folder (model and tokenizer, maybe optimizer.pt)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 from tyche.checks import check_count, check_positive, check_number, check_flag, check_center
+from fastcore.basics import patch
 
 # %% ../nbs/02_radius.ipynb #d86e2ba1
 @dataclass
@@ -58,77 +59,84 @@ class Bracket:
                    lcut=math.log(cutoff), ltol=ltol, off=0.45 * ltol, jump=math.log(1e3), smax=math.log(max_radius),
                    floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log())
 
-    def slope(self, idx):
-        "The power-law exponent through the last two usable points of rays `idx`, and where it is usable"
-        p2 = (self.da[idx].log() - self.db[idx].log()) / (self.sa[idx] - self.sb[idx])
-        return p2, p2.isfinite() & (p2 > 0.05) & (p2 < 50)
+# %% ../nbs/02_radius.ipynb #f6f2176f
+@patch
+def slope(self:Bracket, idx):
+    "The power-law exponent through the last two usable points of rays `idx`, and where it is usable"
+    p2 = (self.da[idx].log() - self.db[idx].log()) / (self.sa[idx] - self.sb[idx])
+    return p2, p2.isfinite() & (p2 > 0.05) & (p2 < 50)
 
-    def predict(self, idx):
-        "Where the edge is for rays `idx`: the power-law model, safeguarded by regula falsi or bisection inside a bracket"
-        lo, hi, dlo, dhi, b_, db_ = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx], self.sb[idx], self.db[idx]
-        has_lo, has_hi = lo.isfinite(), hi.isfinite()
-        brk = has_lo & has_hi
-        p2, ok2 = self.slope(idx)
-        pred = b_ + (self.lcut - db_.log()) / torch.where(ok2, p2, self.power[idx])
-        # no usable point yet: expand from the last inside point, or shrink from the last outside point
-        pred = torch.where(b_.isnan() & ~has_hi, self.s_last[idx] + self.jump, pred)
-        pred = torch.where(b_.isnan() & ~has_lo & has_hi, hi - self.jump, pred)
-        # inside a bracket: regula falsi on the ends, else the log-midpoint (also after stalling)
-        mid = (lo + hi) / 2
-        inb = lambda s: (s > lo) & (s < hi)
-        p_rf = (dhi.log() - dlo.log()) / (hi - lo)
-        rf = lo + (self.lcut - dlo.log()) / p_rf
-        rf_ok = (dlo > self.floor) & dhi.isfinite() & p_rf.isfinite() & (p_rf > 0) & inb(rf)
-        pred = torch.where(brk & ~inb(pred), torch.where(rf_ok, rf, mid), pred)
-        return torch.where(brk & (self.stall[idx] >= 2), mid, pred)
+@patch
+def predict(self:Bracket, idx):
+    "Where the edge is for rays `idx`: the power-law model, safeguarded by regula falsi or bisection inside a bracket"
+    lo, hi, dlo, dhi, b_, db_ = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx], self.sb[idx], self.db[idx]
+    has_lo, has_hi = lo.isfinite(), hi.isfinite()
+    brk = has_lo & has_hi
+    p2, ok2 = self.slope(idx)
+    pred = b_ + (self.lcut - db_.log()) / torch.where(ok2, p2, self.power[idx])
+    # no usable point yet: expand from the last inside point, or shrink from the last outside point
+    pred = torch.where(b_.isnan() & ~has_hi, self.s_last[idx] + self.jump, pred)
+    pred = torch.where(b_.isnan() & ~has_lo & has_hi, hi - self.jump, pred)
+    # inside a bracket: regula falsi on the ends, else the log-midpoint (also after stalling)
+    mid = (lo + hi) / 2
+    inb = lambda s: (s > lo) & (s < hi)
+    p_rf = (dhi.log() - dlo.log()) / (hi - lo)
+    rf = lo + (self.lcut - dlo.log()) / p_rf
+    rf_ok = (dlo > self.floor) & dhi.isfinite() & p_rf.isfinite() & (p_rf > 0) & inb(rf)
+    pred = torch.where(brk & ~inb(pred), torch.where(rf_ok, rf, mid), pred)
+    return torch.where(brk & (self.stall[idx] >= 2), mid, pred)
 
-    def aim(self, idx, pred):
-        "The next log radius of rays `idx`: just past `pred` on the side whose bracket end is farther, kept in bounds"
-        lo, hi = self.lo[idx], self.hi[idx]
-        has_lo, has_hi = lo.isfinite(), hi.isfinite()
-        brk = has_lo & has_hi
-        up = ~has_hi | (brk & (hi - pred > pred - lo))
-        o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
-        s = pred + torch.where(up, o, -o)
-        # inside the bracket (both halves <= ltol once it is narrow), and bounded outside it
-        W = hi - lo
-        narrow = brk & (W < 2 * self.ltol)
-        m = torch.minimum(torch.full_like(W, self.off), W / 4)
-        s = torch.where(narrow, torch.maximum(torch.minimum(s, lo + 0.98 * self.ltol), hi - 0.98 * self.ltol), s)
-        s = torch.where(brk & ~narrow, torch.maximum(torch.minimum(s, hi - m), lo + m), s)
-        s = torch.where(has_lo & ~has_hi, torch.minimum(torch.maximum(s, lo + o), lo + 6 * self.jump), s)
-        s = torch.where(~has_lo & has_hi, torch.maximum(torch.minimum(s, hi - o), hi - 6 * self.jump), s)
-        return torch.where(self.n_ev[idx] == 0, self.s_init[idx], s).clamp(max=self.smax)
+# %% ../nbs/02_radius.ipynb #a7730d04
+@patch
+def aim(self:Bracket, idx, pred):
+    "The next log radius of rays `idx`: just past `pred` on the side whose bracket end is farther, kept in bounds"
+    lo, hi = self.lo[idx], self.hi[idx]
+    has_lo, has_hi = lo.isfinite(), hi.isfinite()
+    brk = has_lo & has_hi
+    up = ~has_hi | (brk & (hi - pred > pred - lo))
+    o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
+    s = pred + torch.where(up, o, -o)
+    # inside the bracket (both halves <= ltol once it is narrow), and bounded outside it
+    W = hi - lo
+    narrow = brk & (W < 2 * self.ltol)
+    m = torch.minimum(torch.full_like(W, self.off), W / 4)
+    s = torch.where(narrow, torch.maximum(torch.minimum(s, lo + 0.98 * self.ltol), hi - 0.98 * self.ltol), s)
+    s = torch.where(brk & ~narrow, torch.maximum(torch.minimum(s, hi - m), lo + m), s)
+    s = torch.where(has_lo & ~has_hi, torch.minimum(torch.maximum(s, lo + o), lo + 6 * self.jump), s)
+    s = torch.where(~has_lo & has_hi, torch.maximum(torch.minimum(s, hi - o), hi - 6 * self.jump), s)
+    return torch.where(self.n_ev[idx] == 0, self.s_init[idx], s).clamp(max=self.smax)
 
-    def update(self, idx, s, delta):
-        "Take the deltas at log radii `s` of rays `idx`: move a bracket end, shift the usable points, mark finished rays"
-        lo, hi, dlo, dhi = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx]
-        a_, da_, b_, db_ = self.sa[idx], self.da[idx], self.sb[idx], self.db[idx]
-        brk, W_old = lo.isfinite() & hi.isfinite(), hi - lo
-        p2, ok2 = self.slope(idx)
-        finite = delta.isfinite()
-        inside = finite & (delta <= self.cutoff)
-        self.n_ev[idx] += 1; self.n_bad[idx] += (~finite).long()
-        self.s_last[idx] = s
-        n_ev, same = self.n_ev[idx], self.same[idx]
-        self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 1), same + 1, torch.zeros_like(same))
-        self.was_in[idx] = inside
-        lo, dlo = torch.where(inside, s, lo), torch.where(inside, delta, dlo)
-        hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
-        self.lo[idx], self.d_lo[idx], self.hi[idx], self.d_hi[idx] = lo, dlo, hi, dhi
-        use = finite & (delta > self.floor)
-        self.sa[idx], self.da[idx] = torch.where(use, b_, a_), torch.where(use, db_, da_)
-        self.sb[idx], self.db[idx] = torch.where(use, s, b_), torch.where(use, delta, db_)
-        self.power[idx] = torch.where(ok2, p2, self.power[idx])
-        W = hi - lo
-        st = self.stall[idx]
-        self.stall[idx] = torch.where(brk & (W > 0.5 * W_old), st + 1, torch.zeros_like(st))
-        conv = W <= self.ltol
-        lim = lo.isfinite() & hi.isfinite() & dhi.isfinite() & ((dhi - dlo).abs() <= self.noise)
-        unb = inside & (s >= self.smax)
-        self.limited[idx] |= lim & ~conv
-        self.unbounded[idx] |= unb
-        self.done[idx] |= conv | lim | unb | (n_ev >= self.max_evals)
+# %% ../nbs/02_radius.ipynb #1a277bfe
+@patch
+def update(self:Bracket, idx, s, delta):
+    "Take the deltas at log radii `s` of rays `idx`: move a bracket end, shift the usable points, mark finished rays"
+    lo, hi, dlo, dhi = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx]
+    a_, da_, b_, db_ = self.sa[idx], self.da[idx], self.sb[idx], self.db[idx]
+    brk, W_old = lo.isfinite() & hi.isfinite(), hi - lo
+    p2, ok2 = self.slope(idx)
+    finite = delta.isfinite()
+    inside = finite & (delta <= self.cutoff)
+    self.n_ev[idx] += 1; self.n_bad[idx] += (~finite).long()
+    self.s_last[idx] = s
+    n_ev, same = self.n_ev[idx], self.same[idx]
+    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 1), same + 1, torch.zeros_like(same))
+    self.was_in[idx] = inside
+    lo, dlo = torch.where(inside, s, lo), torch.where(inside, delta, dlo)
+    hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
+    self.lo[idx], self.d_lo[idx], self.hi[idx], self.d_hi[idx] = lo, dlo, hi, dhi
+    use = finite & (delta > self.floor)
+    self.sa[idx], self.da[idx] = torch.where(use, b_, a_), torch.where(use, db_, da_)
+    self.sb[idx], self.db[idx] = torch.where(use, s, b_), torch.where(use, delta, db_)
+    self.power[idx] = torch.where(ok2, p2, self.power[idx])
+    W = hi - lo
+    st = self.stall[idx]
+    self.stall[idx] = torch.where(brk & (W > 0.5 * W_old), st + 1, torch.zeros_like(st))
+    conv = W <= self.ltol
+    lim = lo.isfinite() & hi.isfinite() & dhi.isfinite() & ((dhi - dlo).abs() <= self.noise)
+    unb = inside & (s >= self.smax)
+    self.limited[idx] |= lim & ~conv
+    self.unbounded[idx] |= unb
+    self.done[idx] |= conv | lim | unb | (n_ev >= self.max_evals)
 
 # %% ../nbs/02_radius.ipynb #69411cb4
 def _as_radii(x, B):

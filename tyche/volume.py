@@ -18,6 +18,7 @@ from fastcore.meta import delegates
 from tyche.math import log_ball_volume, log_sphere_area, log_ray_integral
 from tyche.radius import find_radii_along, straight_rays
 from tyche.checks import PRIORS, check_count, check_positive, check_number, check_flag, check_center, check_prior
+from fastcore.basics import patch
 
 # %% ../nbs/03_volume.ipynb #b599b5b8
 MAX_SCALE = 1e150   # normalised scales above this overflow |P u|^2 in float64 (max 1.8e308)
@@ -146,21 +147,26 @@ class VolumeResult:
     cutoff: float        # basin cutoff on cost - cost(center)
     rtol: float          # radius precision asked of the root-finder
     cost_center: float   # cost at the anchor
-    def __repr__(self):
-        return (f"VolumeResult(log_volume={self.log_volume:.6g}, stderr={self.stderr:.3g}, ess={self.ess:.1f}, n={len(self.estimates)}, "
-                f"prior={self.prior!r}, n_evals={self.n_evals}, n_unbounded={self.n_unbounded}, n_nonfinite={self.n_nonfinite}, "
-                f"n_unconverged={self.n_unconverged}, n_at_resolution={self.n_at_resolution}, "
-                f"star_violations={int(self.star_violations.sum())}/{int(self.star_checked.sum())}, lower_bound={self.lower_bound})"
-                + "".join(f"\n  warning: {w}" for w in self.warnings))
-    def summary(self)->dict:
-        "The JSON-ready row of a result: log-volume in nats and log10, counts, flags, per-direction estimates and radii"
-        lv, se, ln10 = float(self.log_volume), float(self.stderr), math.log(10)
-        return dict(log_volume=lv, stderr=se, log10_volume=lv / ln10, log10_stderr=se / ln10, n_samples=len(self.estimates),
-                    n_evals=int(self.n_evals), ess=float(self.ess), n_unconverged=int(self.n_unconverged),
-                    n_unbounded=int(self.n_unbounded), n_at_resolution=int(self.n_at_resolution),
-                    star_checked=int(self.star_checked.sum()), star_violations=int(self.star_violations.sum()),
-                    lower_bound=bool(self.lower_bound), warnings=list(self.warnings),
-                    estimates=[float(e) for e in self.estimates], radii=[float(r) for r in self.radii])
+
+# %% ../nbs/03_volume.ipynb #58dca996
+@patch
+def __repr__(self:VolumeResult):
+    return (f"VolumeResult(log_volume={self.log_volume:.6g}, stderr={self.stderr:.3g}, ess={self.ess:.1f}, n={len(self.estimates)}, "
+            f"prior={self.prior!r}, n_evals={self.n_evals}, n_unbounded={self.n_unbounded}, n_nonfinite={self.n_nonfinite}, "
+            f"n_unconverged={self.n_unconverged}, n_at_resolution={self.n_at_resolution}, "
+            f"star_violations={int(self.star_violations.sum())}/{int(self.star_checked.sum())}, lower_bound={self.lower_bound})"
+            + "".join(f"\n  warning: {w}" for w in self.warnings))
+
+@patch
+def summary(self:VolumeResult)->dict:
+    "The JSON-ready row of a result: log-volume in nats and log10, counts, flags, per-direction estimates and radii"
+    lv, se, ln10 = float(self.log_volume), float(self.stderr), math.log(10)
+    return dict(log_volume=lv, stderr=se, log10_volume=lv / ln10, log10_stderr=se / ln10, n_samples=len(self.estimates),
+                n_evals=int(self.n_evals), ess=float(self.ess), n_unconverged=int(self.n_unconverged),
+                n_unbounded=int(self.n_unbounded), n_at_resolution=int(self.n_at_resolution),
+                star_checked=int(self.star_checked.sum()), star_violations=int(self.star_violations.sum()),
+                lower_bound=bool(self.lower_bound), warnings=list(self.warnings),
+                estimates=[float(e) for e in self.estimates], radii=[float(r) for r in self.radii])
 
 # %% ../nbs/03_volume.ipynb #273531c3
 def aggregate(estimates:Tensor, # [n] per-direction log estimates
