@@ -8,6 +8,7 @@ __all__ = ['quad_weights', 'ladder_integral', 'free_energies', 'equilibrated_fro
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
 from dataclasses import dataclass
+from fastcore.basics import patch
 import numpy as np
 import torch
 from tqdm import tqdm
@@ -115,30 +116,35 @@ class VolumeEstimate:
     prior: str = 'gaussian'
     sigma: float = float('nan')
 
-    def __repr__(self):
-        flag = 'equilibrated' if self.equilibrated else 'NOT EQUILIBRATED: ' + '; '.join(self.problems)
-        return (f'VolumeEstimate(log_volume={self.log_volume:.3f} +- {self.stderr:.3f} nats [{flag}],\n'
-                f'  TI {self.log_volume_ti:.3f}, halves {self.halves[0]:.3f} / {self.halves[1]:.3f}, '
-                f'replica sets sd {float(self.replica_sets.std()):.3f}, MBAR err {self.mbar_err:.3f}, frac err {self.frac_err:.3f},\n'
-                f'  {len(self.ks)} rungs, k_max={self.k_max:.4g}, swaps {float(self.swap_rate.min()):.2f}..{float(self.swap_rate.max()):.2f}, '
-                f'{self.n_roundings} roundings, {self.n_evals} evaluations, {self.n_grads} gradients, {self.wall:.1f} s)')
+# %% ../nbs/22_estimate.ipynb #adb936ec
+@patch
+def __repr__(self:VolumeEstimate):
+    flag = 'equilibrated' if self.equilibrated else 'NOT EQUILIBRATED: ' + '; '.join(self.problems)
+    return (f'VolumeEstimate(log_volume={self.log_volume:.3f} +- {self.stderr:.3f} nats [{flag}],\n'
+            f'  TI {self.log_volume_ti:.3f}, halves {self.halves[0]:.3f} / {self.halves[1]:.3f}, '
+            f'replica sets sd {float(self.replica_sets.std()):.3f}, MBAR err {self.mbar_err:.3f}, frac err {self.frac_err:.3f},\n'
+            f'  {len(self.ks)} rungs, k_max={self.k_max:.4g}, swaps {float(self.swap_rate.min()):.2f}..{float(self.swap_rate.max()):.2f}, '
+            f'{self.n_roundings} roundings, {self.n_evals} evaluations, {self.n_grads} gradients, {self.wall:.1f} s)')
 
-    def preconditioner(self):
-        "The learned metric as a tyche preconditioner, for `tyche.estimate_volume(..., preconditioner=...)`"
-        return self.metric.preconditioner()
+@patch
+def preconditioner(self:VolumeEstimate):
+    "The learned metric as a tyche preconditioner, for `tyche.estimate_volume(..., preconditioner=...)`"
+    return self.metric.preconditioner()
 
-    def plot(self):
-        "The integrand $k\\,E_k[r]$ over $\\log k$ (the area under it is the integral) and the swap rates"
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
-        ax[0].errorbar(self.ks, self.ks*self.mean_r, 2*self.ks*self.se_r, fmt='.-', ms=4)
-        ax[0].set(xscale='log', xlabel='spring constant k', ylabel='k E_k[r] (nats)', title='integrand over log k (±2 se)')
-        mid = (self.ks[1:]*self.ks[:-1]).sqrt()
-        ax[1].plot(mid, self.swap_rate, 'o-', ms=4); ax[1].axhline(0.05, c='k', ls=':', lw=1)
-        ax[1].set(xscale='log', xlabel='spring constant k (between rungs)', ylabel='swap acceptance', ylim=(0, 1),
-                  title='neighbour swaps')
-        fig.tight_layout()
-        return fig
+# %% ../nbs/22_estimate.ipynb #d93aa682
+@patch
+def plot(self:VolumeEstimate):
+    "The integrand $k\\,E_k[r]$ over $\\log k$ (the area under it is the integral) and the swap rates"
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
+    ax[0].errorbar(self.ks, self.ks*self.mean_r, 2*self.ks*self.se_r, fmt='.-', ms=4)
+    ax[0].set(xscale='log', xlabel='spring constant k', ylabel='k E_k[r] (nats)', title='integrand over log k (±2 se)')
+    mid = (self.ks[1:]*self.ks[:-1]).sqrt()
+    ax[1].plot(mid, self.swap_rate, 'o-', ms=4); ax[1].axhline(0.05, c='k', ls=':', lw=1)
+    ax[1].set(xscale='log', xlabel='spring constant k (between rungs)', ylabel='swap acceptance', ylim=(0, 1),
+              title='neighbour swaps')
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/22_estimate.ipynb #728e28c7
 def _fingerprint(basin, center, metric, settings):
@@ -192,19 +198,18 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
         if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
     return cutoff, prior, (float(sigma) if sigma is not None else float('nan')), n, p_target, tail_tol, spacing
 
-# %% ../nbs/22_estimate.ipynb #9b927559
+# %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
     "log Z(0) from MBAR on springs r [T, K, C], the top's log Z(k_max) and the tail; and MBAR's error"
     lz, err, overlap, ineff = free_energies(ks, r)
     return top + float(lz[0]) + tail, float(err[0]), overlap, ineff
 
 def _analyse(st, prior, n_groups):
+    "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
     ks, r = st['ks'], st['r']
     T, K, C = r.shape
-    t0 = equilibrated_from(ks, r)
-    problems = []
-    if t0 > T//2: problems.append(f'not equilibrated: the equilibrated part starts at sweep {t0} of {T} (run more sweeps)')
-    t0 = min(t0, T//2)
+    t_eq = equilibrated_from(ks, r)
+    t0 = min(t_eq, T//2)
     eq = r[t0:]
     per_column = eq.mean(0)                                            # [K, C]
     mean_r, se_r = per_column.mean(1), per_column.std(1)/math.sqrt(C)
@@ -215,33 +220,94 @@ def _analyse(st, prior, n_groups):
     log_volume, mbar_err, overlap, ineff = _mbar_log_volume(ks, eq, top, tail)
     groups = torch.tensor([_mbar_log_volume(ks, eq[:, :, g::n_groups], top, tail)[0] for g in range(n_groups)])
     sets_err = float(groups.std()/math.sqrt(n_groups))
-    stderr = math.sqrt(max(mbar_err, sets_err)**2 + st['frac_err']**2 + tail_err**2)
     h = len(eq)//2
     halves = (_mbar_log_volume(ks, eq[:h], top, tail)[:2], _mbar_log_volume(ks, eq[h:], top, tail)[:2])
     I, ti_err, quad_err = ladder_integral(ks, mean_r, se_r)
-    log_volume_ti = top + I + tail
+    out = dict(log_volume=log_volume, log_volume_ti=top + I + tail, ti_quad_err=quad_err, halves=(halves[0][0], halves[1][0]),
+               replica_sets=groups, mbar_err=mbar_err, tail=tail, tail_err=tail_err, mean_r=mean_r, se_r=se_r,
+               swap_rate=st['swaps'].nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
+               rejected=st['rejected']/max(st['moves'], 1),
+               stderr=math.sqrt(max(mbar_err, sets_err)**2 + st['frac_err']**2 + tail_err**2))
+    out['problems'] = _gates(out, ks, prior, t_eq, T, halves, sets_err)
+    return {**out, 'equilibrated': not out['problems']}
+
+# %% ../nbs/22_estimate.ipynb #a7aaf801
+def _gates(out, ks, prior, t0, T, halves, sets_err):
+    "What is wrong with an analysed run, in words; grows `out['stderr']` to cover the disagreements it finds"
+    problems = []
+    if t0 > T//2: problems.append(f'not equilibrated: the equilibrated part starts at sweep {t0} of {T} (run more sweeps)')
     diff = abs(halves[0][0] - halves[1][0])
     if diff > 2*math.sqrt(halves[0][1]**2 + halves[1][1]**2 + 2*sets_err**2):
         problems.append(f'not equilibrated: the two halves of the run differ by {diff:.3g} nats')
-        stderr = max(stderr, diff)
-    diff = abs(log_volume - log_volume_ti)
-    if diff > 2*math.sqrt(stderr**2 + quad_err**2):
-        problems.append(f'MBAR and thermodynamic integration differ by {diff:.3g} nats (quadrature error {quad_err:.2g})')
-        stderr = max(stderr, diff)
-    rate = st['swaps'].nanmean(0)
-    if K > 1 and float(rate.min()) < 0.05:
+        out['stderr'] = max(out['stderr'], diff)
+    diff = abs(out['log_volume'] - out['log_volume_ti'])
+    if diff > 2*math.sqrt(out['stderr']**2 + out['ti_quad_err']**2):
+        problems.append(f'MBAR and thermodynamic integration differ by {diff:.3g} nats (quadrature error {out["ti_quad_err"]:.2g})')
+        out['stderr'] = max(out['stderr'], diff)
+    rate, neighbours = out['swap_rate'], out['overlap'].diagonal(1) if len(ks) > 1 else torch.ones(1)
+    if len(ks) > 1 and float(rate.min()) < 0.05:
         problems.append(f'the ladder is too sparse: neighbours at k={float(ks[int(rate.argmin())]):.3g} swap {float(rate.min()):.1%} of the time')
-    neighbours = overlap.diagonal(1) if K > 1 else torch.ones(1)
     if float(neighbours.min()) < 0.03:
         problems.append(f'neighbouring rungs at k={float(ks[int(neighbours.argmin())]):.3g} overlap too little for MBAR ({float(neighbours.min()):.3f} < 0.03)')
-    if prior == 'gaussian' and log_volume > 0:
-        problems.append(f'impossible: a log-mass of {log_volume:.3g} > 0 under a normalised prior')
-    return dict(log_volume=log_volume, stderr=stderr, equilibrated=not problems, problems=problems, log_volume_ti=log_volume_ti,
-                ti_quad_err=quad_err, halves=(halves[0][0], halves[1][0]), replica_sets=groups, mbar_err=mbar_err,
-                tail=tail, tail_err=tail_err, mean_r=mean_r, se_r=se_r, swap_rate=rate, overlap=overlap, inefficiency=ineff,
-                n_equilibration=t0)
+    if out['rejected'] > 0.01: problems.append(f'{out["rejected"]:.1%} of HMC moves hit the reflection cap')
+    if prior == 'gaussian' and out['log_volume'] > 0:
+        problems.append(f'impossible: a log-mass of {out["log_volume"]:.3g} > 0 under a normalised prior')
+    return problems
 
-# %% ../nbs/22_estimate.ipynb #2a272658
+# %% ../nbs/22_estimate.ipynb #869ef21d
+def _choose_sampler(basin, sampler, c64):
+    "The sampler to run: HMC when 'auto' and the cost has a usable gradient, else elliptical slice (with a warning)"
+    if sampler == 'auto':
+        try: basin.grad(c64[None]); return 'hmc'
+        except TypeError as e:
+            warnings.warn(f'the cost has no usable gradient ({e}); palamedes falls back to elliptical slice sampling (sampler="ess")')
+            return 'ess'
+    if sampler == 'hmc': basin.grad(c64[None])   # a clear TypeError now, not in the middle of the run
+    return sampler
+
+def _first_state(basin, c64, metric, prior, sigma, gen, n, sampler, learn_metric, signature, log, **descent):
+    "Descend (learning the metric first if asked), place the ladder and measure the fraction inside at its top"
+    n_roundings = 0
+    kw = dict(sampler=sampler, n_chains=n['n_chains'], n_moves=n['n_moves'], log=log, **descent)
+    if learn_metric:
+        learned = descend(basin, c64, metric, prior, sigma, gen, learn=True, **kw)
+        metric, n_roundings = learned.metric, learned.n_roundings
+    ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
+    y0, k_max = metric.to_basis(c64), float(ladder.ks[-1])
+    p = float(reference_draws(k_max, basin, y0, metric, prior, sigma, n['n_frac'], gen)[1].double().mean())
+    return dict(signature=signature, sampler=sampler, lam=metric.lam, basis=metric.basis, n_roundings=n_roundings,
+                ks=ladder.ks, x=ladder.x, gap=ladder.gap, step=ladder.step, k_max=k_max,
+                log_norm=float(references([k_max], y0, metric, prior, sigma)[1][0]), log_frac=math.log(p),
+                frac_err=math.sqrt((1 - p)/(n['n_frac']*p)), r=torch.zeros(0, *ladder.gap.shape, dtype=torch.float64),
+                swaps=torch.zeros(0, len(ladder.ks) - 1, dtype=torch.float64), rejected=0, moves=0,
+                gen=gen.get_state(), n_evals=basin.n_evals, n_grads=basin.n_grads)
+
+# %% ../nbs/22_estimate.ipynb #079a0226
+def _sweeps(st, basin, c64, prior, sigma, gen, n, save, checkpoint, progress):
+    "Run replica-exchange sweeps until the state holds `n_sweeps` of them, recording springs and swap rates"
+    metric = Metric(st['lam'], st['basis'])
+    y0, ks, (K, C, D) = metric.to_basis(c64), st['ks'], st['x'].shape
+    frame, _ = references(ks, y0, metric, prior, sigma)
+    rung, step = torch.arange(K).repeat_interleave(C), st['step'].repeat_interleave(C)
+    x, gap = st['x'].clone(), st['gap'].clone()
+    bar = tqdm(total=n['n_sweeps'], initial=len(st['r']), disable=not progress, desc='palamedes exchange')
+    while len(st['r']) < n['n_sweeps']:
+        chains = ChainState(frame.w(metric.to_basis(x.reshape(K*C, D)), rung), rung, gap.reshape(-1), step)
+        try: chains, info = SAMPLERS[st['sampler']](chains, basin, frame, gen)
+        except FloatingPointError as e:
+            raise FloatingPointError(f'{e} (at sweep {len(st["r"])}; the finished sweeps are kept in the checkpoint {checkpoint})') from e
+        x = metric.from_basis(frame.y(chains.w, rung)).reshape(K, C, D); gap = chains.gap.reshape(K, C)
+        r = metric.spring(metric.to_basis(x), y0)
+        rate = exchange(x, gap, r, ks, gen, len(st['r']) % 2)
+        st['r'] = torch.cat([st['r'], r[None]]); st['swaps'] = torch.cat([st['swaps'], rate[None]])
+        st['rejected'] += int((~info.moved).sum()) if st['sampler'] == 'hmc' else 0; st['moves'] += K*C
+        st['x'], st['gap'], st['gen'], st['n_evals'], st['n_grads'] = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
+        if len(st['r']) % n['checkpoint_every'] == 0 or len(st['r']) == n['n_sweeps']: save()
+        bar.update(1)
+    bar.close()
+    return metric
+
+# %% ../nbs/22_estimate.ipynb #1a326534
 def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] costs (called in the anchor's dtype)
                     center:torch.Tensor, # the anchor theta_0, [D]
                     cutoff:float=1e-2, # the basin: cost - cost(center) <= cutoff
@@ -268,70 +334,24 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
     cutoff, prior, sigma, n, p_target, tail_tol, spacing = _check(
         center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
         checkpoint, checkpoint_every, batch_size, learn_metric, progress)
-    D = len(center)
-    metric = as_metric(preconditioner, D)
+    metric = as_metric(preconditioner, len(center))
     basin = Basin(cost, center.detach(), cutoff, n['batch_size'])
     c64 = center.detach().to(torch.float64)
-    if sampler == 'auto':
-        try: basin.grad(c64[None]); sampler = 'hmc'
-        except TypeError as e:
-            warnings.warn(f'the cost has no usable gradient ({e}); palamedes falls back to elliptical slice sampling (sampler="ess")')
-            sampler = 'ess'
-    elif sampler == 'hmc': basin.grad(c64[None])
+    sampler = _choose_sampler(basin, sampler, c64)
     settings = (cutoff, prior, sigma, seed, sampler, learn_metric, n_chains, n_moves, n_sweeps, p_target, n_frac, tail_tol, spacing)
     signature = _fingerprint(basin, c64, metric, settings)
     st = _load(checkpoint, signature) if checkpoint is not None and os.path.exists(checkpoint) else None
     gen = torch.Generator().manual_seed(seed)
     save = lambda: _save(checkpoint, st) if checkpoint is not None else None
-    bar = tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}')
-    log = lambda line: bar.set_postfix_str(line, refresh=True)
     if st is None:
-        kw = dict(sampler=sampler, n_chains=n['n_chains'], n_moves=n['n_moves'], spacing=spacing, tail_tol=tail_tol,
-                  p_target=p_target, log=log)
-        n_roundings = 0
-        if learn_metric:
-            learned = descend(basin, c64, metric, prior, sigma, gen, learn=True, **kw)
-            metric, n_roundings = learned.metric, learned.n_roundings
-        ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
-        y0 = metric.to_basis(c64)
-        k_max = float(ladder.ks[-1])
-        inside = reference_draws(k_max, basin, y0, metric, prior, sigma, n['n_frac'], gen)[1]
-        p = float(inside.double().mean())
-        st = dict(signature=signature, sampler=sampler, lam=metric.lam, basis=metric.basis, n_roundings=n_roundings,
-                  ks=ladder.ks, x=ladder.x, gap=ladder.gap, step=ladder.step, k_max=k_max,
-                  log_norm=float(references([k_max], y0, metric, prior, sigma)[1][0]), log_frac=math.log(p),
-                  frac_err=math.sqrt((1 - p)/(n['n_frac']*p)), r=torch.zeros(0, *ladder.gap.shape, dtype=torch.float64),
-                  swaps=torch.zeros(0, len(ladder.ks) - 1, dtype=torch.float64), rejected=0, moves=0,
-                  gen=gen.get_state(), n_evals=basin.n_evals, n_grads=basin.n_grads)
+        with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
+            st = _first_state(basin, c64, metric, prior, sigma, gen, n, sampler, learn_metric, signature,
+                              log=lambda line: bar.set_postfix_str(line, refresh=True), spacing=spacing, tail_tol=tail_tol, p_target=p_target)
         save()
     else: gen.set_state(st['gen']); basin.n_evals, basin.n_grads = st['n_evals'], st['n_grads']
-    bar.close()
-    metric = Metric(st['lam'], st['basis'])
-    y0 = metric.to_basis(c64)
-    ks, (K, C, _) = st['ks'], st['x'].shape
-    frame, _ = references(ks, y0, metric, prior, sigma)
-    rung = torch.arange(K).repeat_interleave(C)
-    x, gap = st['x'].clone(), st['gap'].clone()
-    step = st['step'].repeat_interleave(C)
-    bar = tqdm(total=n['n_sweeps'], initial=len(st['r']), disable=not progress, desc='palamedes exchange')
-    while len(st['r']) < n['n_sweeps']:
-        chains = ChainState(frame.w(metric.to_basis(x.reshape(K*C, D)), rung), rung, gap.reshape(-1), step)
-        try: chains, info = SAMPLERS[st['sampler']](chains, basin, frame, gen)
-        except FloatingPointError as e:
-            raise FloatingPointError(f'{e} (at sweep {len(st["r"])}; the finished sweeps are kept in the checkpoint {checkpoint})') from e
-        x = metric.from_basis(frame.y(chains.w, rung)).reshape(K, C, D); gap = chains.gap.reshape(K, C)
-        r = metric.spring(metric.to_basis(x), y0)
-        rate = exchange(x, gap, r, ks, gen, len(st['r']) % 2)
-        st['r'] = torch.cat([st['r'], r[None]]); st['swaps'] = torch.cat([st['swaps'], rate[None]])
-        st['rejected'] += int((~info.moved).sum()) if st['sampler'] == 'hmc' else 0; st['moves'] += K*C
-        st['x'], st['gap'], st['gen'], st['n_evals'], st['n_grads'] = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
-        if len(st['r']) % n['checkpoint_every'] == 0 or len(st['r']) == n['n_sweeps']: save()
-        bar.update(1)
-    bar.close()
-    out = _analyse(st, prior, min(n['n_groups'], C))
-    rejected = st['rejected']/max(st['moves'], 1)
-    if rejected > 0.01: out['problems'].append(f'{rejected:.1%} of HMC moves hit the reflection cap'); out['equilibrated'] = False
+    metric = _sweeps(st, basin, c64, prior, sigma, gen, n, save, checkpoint, progress)
+    out = _analyse(st, prior, min(n['n_groups'], st['x'].shape[1]))
     if out['problems']: warnings.warn('palamedes: ' + '; '.join(out['problems']))
-    return VolumeEstimate(**out, k_max=st['k_max'], log_norm=st['log_norm'], log_frac=st['log_frac'], frac_err=st['frac_err'], ks=ks,
+    return VolumeEstimate(**out, k_max=st['k_max'], log_norm=st['log_norm'], log_frac=st['log_frac'], frac_err=st['frac_err'], ks=st['ks'],
                           metric=metric, n_roundings=st['n_roundings'], n_evals=basin.n_evals, n_grads=basin.n_grads,
-                          rejected=rejected, wall=time.time() - t_start, sampler=st['sampler'], prior=prior, sigma=sigma)
+                          wall=time.time() - t_start, sampler=st['sampler'], prior=prior, sigma=sigma)
