@@ -120,7 +120,9 @@ class VolumeEstimate:
 @patch
 def __repr__(self:VolumeEstimate):
     flag = 'equilibrated' if self.equilibrated else 'NOT EQUILIBRATED: ' + '; '.join(self.problems)
-    return (f'VolumeEstimate(log_volume={self.log_volume:.3f} +- {self.stderr:.3f} nats [{flag}],\n'
+    head = f'VolumeEstimate(log_volume={self.log_volume:.3f} +- {self.stderr:.3f} nats [{flag}],\n'
+    if not len(self.ks): return head + f'  no ladder: the fraction of prior draws inside, {self.n_evals} evaluations, {self.wall:.1f} s)'
+    return (head +
             f'  TI {self.log_volume_ti:.3f}, halves {self.halves[0]:.3f} / {self.halves[1]:.3f}, '
             f'replica sets sd {float(self.replica_sets.std()):.3f}, MBAR err {self.mbar_err:.3f}, frac err {self.frac_err:.3f},\n'
             f'  {len(self.ks)} rungs, k_max={self.k_max:.4g}, swaps {float(self.swap_rate.min()):.2f}..{float(self.swap_rate.max()):.2f}, '
@@ -135,6 +137,7 @@ def preconditioner(self:VolumeEstimate):
 @patch
 def plot(self:VolumeEstimate):
     "The integrand $k\\,E_k[r]$ over $\\log k$ (the area under it is the integral) and the swap rates"
+    if not len(self.ks): raise ValueError('this estimate has no ladder to plot: it is the fraction of prior draws inside the basin')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
     ax[0].errorbar(self.ks, self.ks*self.mean_r, 2*self.ks*self.se_r, fmt='.-', ms=4)
@@ -254,6 +257,23 @@ def _gates(out, ks, prior, t0, T, halves, sets_err):
         problems.append(f'impossible: a log-mass of {out["log_volume"]:.3g} > 0 under a normalised prior')
     return problems
 
+# %% ../nbs/22_estimate.ipynb #7527b5ec
+def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
+    "The log-mass as the log fraction of `n` prior draws inside, when at least `p_target` of them are (else None)"
+    gen = torch.Generator().manual_seed(seed + 1)  # a stream of its own: the ladder's random numbers do not depend on it
+    draws = lambda m: reference_draws(0., basin, c64, Metric(torch.ones(len(c64))), 'gaussian', sigma, m, gen)[1].double()
+    if float(draws(256).mean()) < p_target - 0.1: return None      # a cheap screen: clearly below
+    inside = draws(n)
+    p = float(inside.mean())
+    if p < p_target: return None
+    log_p = lambda part: math.log(float(part.mean())) if bool(part.any()) else -math.inf
+    err, empty = math.sqrt((1 - p)/(n*p)), torch.zeros(0, dtype=torch.float64)
+    return dict(log_volume=math.log(p), stderr=err, equilibrated=True, problems=[], log_volume_ti=math.log(p), ti_quad_err=0.,
+                halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
+                replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
+                tail_err=0., ks=empty, mean_r=empty, se_r=empty, swap_rate=empty, overlap=torch.zeros(0, 0, dtype=torch.float64),
+                inefficiency=empty, n_equilibration=0, rejected=0.)
+
 # %% ../nbs/22_estimate.ipynb #869ef21d
 def _choose_sampler(basin, sampler, c64):
     "The sampler to run: HMC when 'auto' and the cost has a usable gradient, else elliptical slice (with a warning)"
@@ -343,6 +363,10 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
     st = _load(checkpoint, signature) if checkpoint is not None and os.path.exists(checkpoint) else None
     gen = torch.Generator().manual_seed(seed)
     save = lambda: _save(checkpoint, st) if checkpoint is not None else None
+    direct = (_prior_estimate(basin, c64, sigma, n['n_frac'], seed, min(n['n_groups'], n['n_chains']), p_target)
+              if st is None and prior == 'gaussian' else None)
+    if direct is not None: return VolumeEstimate(**direct, metric=metric, n_roundings=0, n_evals=basin.n_evals, n_grads=basin.n_grads,
+                                                 wall=time.time() - t_start, sampler=sampler, prior=prior, sigma=sigma)
     if st is None:
         with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
             st = _first_state(basin, c64, metric, prior, sigma, gen, n, sampler, learn_metric, signature,
