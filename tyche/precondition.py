@@ -55,7 +55,36 @@ def _optimizer_state_dict(obj):
             if k in obj: return _optimizer_state_dict(obj[k])
     raise TypeError(f"expected a torch optimizer, its state_dict, or a path to one; got {type(obj).__name__}")
 
-# %% ../nbs/04_precondition.ipynb #58ddf7db
+# %% ../nbs/04_precondition.ipynb #0bb54907
+def _live_states(opt, named):
+    "The per-parameter states of a live optimizer, in the order of `named`"
+    states = [opt.state.get(p) for _, p in named]
+    missing = [n for (n, _), st in zip(named, states) if not st]
+    if missing: raise ValueError(f"{len(missing)} of the model's {len(named)} parameters have no optimizer state "
+                                 f"(e.g. {missing[:3]}): was the optimizer built on this model and stepped?")
+    return states
+
+def _saved_states(opt, named, all_named):
+    "The per-parameter states of an optimizer `state_dict`, matched by name when it has names, else by position"
+    ids = [i for grp in opt['param_groups'] for i in grp['params']]
+    saved = [n for grp in opt['param_groups'] for n in grp.get('param_names', [])]
+    if len(saved) == len(ids):   # named state: match by name
+        by_name = dict(zip(saved, ids))
+        unknown = [n for n, _ in named if n not in by_name]
+        if unknown: raise ValueError(f"model parameters {unknown[:3]} are not named in the optimizer state: "
+                                     "it does not belong to this model")
+        ids = [by_name[n] for n, _ in named]
+    else:                        # by position: the optimizer was built from model.parameters()
+        if len(ids) != len(all_named): raise ValueError(f"the optimizer state has {len(ids)} parameters but the model "
+                                                        f"has {len(all_named)}: it does not belong to this model")
+        pos = {n: i for i, (n, _) in enumerate(all_named)}
+        ids = [ids[pos[n]] for n, _ in named]
+    states = [opt['state'].get(i) for i in ids]
+    missing = [n for (n, _), st in zip(named, states) if not st]
+    if missing: raise ValueError(f"parameters {missing[:3]} have no state in the optimizer state_dict (never stepped?)")
+    return states
+
+# %% ../nbs/04_precondition.ipynb #2c71a887
 def adam_moment(optimizer_or_state,  # live Adam/AdamW, its `state_dict()`, or a path to a `torch.save`d one
                 model:torch.nn.Module,  # the model whose parameters the optimizer updated
                 moment=2,             # 2: `exp_avg_sq` (second moment), 1: `exp_avg` (first moment)
@@ -68,28 +97,7 @@ def adam_moment(optimizer_or_state,  # live Adam/AdamW, its `state_dict()`, or a
     named = all_named if names is None else [(n, dict(all_named)[n]) for n in names if n in dict(all_named)]
     if names is not None and len(named) != len(names):
         raise ValueError(f"names {[n for n in names if n not in dict(all_named)][:3]} are not parameters of the model")
-    if isinstance(opt, torch.optim.Optimizer):
-        states = [opt.state.get(p) for _, p in named]
-        missing = [n for (n, _), st in zip(named, states) if not st]
-        if missing: raise ValueError(f"{len(missing)} of the model's {len(named)} parameters have no optimizer state "
-                                     f"(e.g. {missing[:3]}): was the optimizer built on this model and stepped?")
-    else:
-        ids = [i for grp in opt['param_groups'] for i in grp['params']]
-        saved = [n for grp in opt['param_groups'] for n in grp.get('param_names', [])]
-        if len(saved) == len(ids):   # named state: match by name
-            by_name = dict(zip(saved, ids))
-            unknown = [n for n, _ in named if n not in by_name]
-            if unknown: raise ValueError(f"model parameters {unknown[:3]} are not named in the optimizer state: "
-                                         "it does not belong to this model")
-            ids = [by_name[n] for n, _ in named]
-        else:                        # by position: the optimizer was built from model.parameters()
-            if len(ids) != len(all_named): raise ValueError(f"the optimizer state has {len(ids)} parameters but the model "
-                                                            f"has {len(all_named)}: it does not belong to this model")
-            pos = {n: i for i, (n, _) in enumerate(all_named)}
-            ids = [ids[pos[n]] for n, _ in named]
-        states = [opt['state'].get(i) for i in ids]
-        missing = [n for (n, _), st in zip(named, states) if not st]
-        if missing: raise ValueError(f"parameters {missing[:3]} have no state in the optimizer state_dict (never stepped?)")
+    states = _live_states(opt, named) if isinstance(opt, torch.optim.Optimizer) else _saved_states(opt, named, all_named)
     flat = []
     for (n, p), st in zip(named, states):
         if key not in st: raise ValueError(f"the optimizer state of {n} has no {key!r} (keys {sorted(st)}): not Adam/AdamW?")
