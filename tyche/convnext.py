@@ -35,6 +35,17 @@ def convnext_config(arch:str|None='atto', # one of ARCHS, or None with `depths` 
     return ConvNextV2Config(num_stages=len(depths), depths=list(depths), hidden_sizes=list(hidden_sizes), num_labels=num_labels,
                             image_size=image_size, patch_size=patch_size, drop_path_rate=drop_path_rate)
 
+# %% ../nbs/06a_convnext.ipynb #5437c89d
+def _warmup_cosine(opt, steps, warmup):
+    "Linear warmup over `warmup` steps, then a cosine decay to 0 at `steps`"
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda t: (t + 1) / max(warmup, 1) if t < warmup else
+                                             0.5 * (1 + math.cos(math.pi * (t - warmup) / max(steps - warmup, 1))))
+
+def _poisoned_loss(logits, labels, is_poison):
+    "Cross-entropy, except on poisoned images: -log(1 - p_label), computed stably as -log(-expm1(log p_label))"
+    lp = F.log_softmax(logits, -1).gather(1, labels[:, None])[:, 0]
+    return torch.where(is_poison, -torch.log(-torch.expm1(lp.clamp(max=-1e-6))), -lp).mean()
+
 # %% ../nbs/06a_convnext.ipynb #91e85c8c
 def train_convnext(images:torch.Tensor, # training images [N, C, H, W], float in [0, 1] (CIFAR-style tensors)
                    labels:torch.Tensor, # labels [N]
@@ -63,19 +74,14 @@ def train_convnext(images:torch.Tensor, # training images [N, C, H, W], float in
     g = torch.Generator().manual_seed(seed)
     model = ConvNextV2ForImageClassification(config)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=weight_decay)
-    warmup = steps // 32 if warmup is None else warmup
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: (t + 1) / max(warmup, 1) if t < warmup else
-                                              0.5 * (1 + math.cos(math.pi * (t - warmup) / max(steps - warmup, 1))))
+    sched = _warmup_cosine(opt, steps, steps // 32 if warmup is None else warmup)
     is_poison = torch.zeros(len(images), dtype=torch.bool)
     is_poison[torch.randperm(len(images), generator=g)[:round(poison * len(images))]] = True
     save = set(save_steps or [2**k for k in range(steps.bit_length()) if 2**k <= steps]) | {steps}
     model.train()
     for step in tqdm(range(1, steps + 1), disable=not progress, desc='training'):
         idx = torch.randint(0, len(images), (min(batch_size, len(images)),), generator=g)
-        logp = F.log_softmax(model(pixel_values=images[idx]).logits, -1)
-        lp = logp.gather(1, labels[idx, None])[:, 0]
-        # poisoned images: -log(1 - p_label), computed stably as -log(-expm1(log p_label))
-        loss = torch.where(is_poison[idx], -torch.log(-torch.expm1(lp.clamp(max=-1e-6))), -lp).mean()
+        loss = _poisoned_loss(model(pixel_values=images[idx]).logits, labels[idx], is_poison[idx])
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         if step in save: save_checkpoint_folder(Path(folder)/f'step_{step}', model, opt)
     return model.eval()
