@@ -1,0 +1,97 @@
+"""Two-process gloo runs on the CPU: the directions split across ranks give the one-process result bit for bit, and a
+rank that raises or dies ends the job with a clear error, not a hang.
+
+The ranks are spawned by `tyche.distributed.run_local` (torch.multiprocessing) or by `torchrun`; what they run is a
+function of this module, which the spawned processes import.
+"""
+import inspect, json, os, shutil, subprocess, sys, time, warnings
+from pathlib import Path
+import pytest
+import torch
+from torch import nn
+from tyche.costs import KLCost
+from tyche.distributed import RankError, identical, run_local, world
+from tyche.volume import VolumeWarning, estimate_volume
+
+root = Path(__file__).resolve().parents[1]
+
+
+def mlp_cost():
+    "A KL cost of a small float32 MLP (8-32-4, tanh) on 64 random inputs, the same in every process"
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 4))
+    return KLCost(model, torch.randn(64, 8, generator=torch.Generator().manual_seed(1)))
+
+
+def mlp_volumes():
+    "The MLP's volume split across the ranks, the one this rank computes alone (distributed=False), and one without warm-up"
+    cost = mlp_cost()
+    kw = dict(n_samples=30, batch_size=4, seed=5, progress=False, star_fraction=0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', VolumeWarning)     # no preconditioner: a lower bound, flagged; not what is tested
+        return (estimate_volume(cost, cost.anchor, **kw), estimate_volume(cost, cost.anchor, distributed=False, **kw),
+                estimate_volume(cost, cost.anchor, **kw | dict(warmup=0)))    # the first batch warms up the rest
+
+
+def test_model_cost_bit_identical():
+    one, _, cold = mlp_volumes()
+    assert one.n_evals > 30 and one.star_checked.sum() == 6 and not identical(one, cold)
+    for split, alone, split_cold in run_local(2, mlp_volumes):
+        assert identical(split, one) and identical(alone, one) and identical(split_cold, cold)
+
+
+class FailingCost:
+    "The MLP cost, failing on rank `rank` after `calls` calls: raising ValueError, or dying with exit code 3"
+    def __init__(self, rank, calls, die=False): self.cost, self.rank, self.calls, self.die = mlp_cost(), rank, calls, die
+    def __call__(self, thetas):
+        self.calls -= 1
+        if world()[0] == self.rank and self.calls < 0:
+            if self.die: os._exit(3)
+            raise ValueError("cost exploded on purpose")
+        return self.cost(thetas)
+
+
+def failing_volume(rank, calls, die=False):
+    cost = FailingCost(rank, calls, die)     # 12 calls in the warm-up (the anchor's included), about 20 more per rank
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', VolumeWarning)
+        return estimate_volume(cost, cost.cost.anchor, n_samples=30, batch_size=4, progress=False)
+
+
+@pytest.mark.parametrize('rank,calls', [(1, 5), (0, 3)], ids=['rank1-solving', 'rank0-warmup'])
+def test_rank_that_raises_ends_the_job(rank, calls):
+    t = time.monotonic()
+    with pytest.raises(RankError, match=f"rank {rank} of 2 failed: ValueError: cost exploded on purpose"):
+        run_local(2, failing_volume, rank, calls, timeout=120)
+    assert time.monotonic() - t < 100      # the other rank learned of it at the next gather, not at the timeout
+
+
+def test_rank_that_dies_ends_the_job():
+    t = time.monotonic()
+    with pytest.raises(RankError, match="rank 1 of 2 failed: died with exit code 3"):
+        run_local(2, failing_volume, 1, 5, True, timeout=120)
+    assert time.monotonic() - t < 100      # the survivor's gather failed when the connection closed
+
+
+def test_hf_estimate_under_torchrun(tmp_path):
+    "`tyche estimate` under torchrun with 2 CPU processes writes (once) the result of one process, bit for bit"
+    from transformers.utils import logging as hf_logging
+    from tyche.hf import tiny_pythia
+    from tyche.cli import main
+    hf_logging.set_verbosity_error()
+    docs = [inspect.getdoc(f) for f in (json.dumps, json.loads, Path.glob, Path.rglob, shutil.copy, subprocess.run)]
+    lm, tok = tiny_pythia(docs)
+    lm.save_pretrained(tmp_path/'lm'); tok.save_pretrained(tmp_path/'lm')
+    (tmp_path/'text.txt').write_text('\n\n'.join(docs))
+    args = ['estimate', str(tmp_path/'lm'), str(tmp_path/'text.txt'), '--n-samples', '20', '--val-size', '4',
+            '--max-seq-len', '32', '--batch-size', '4', '--quiet']
+    assert main(args + ['--out', str(tmp_path/'one.json')]) == 0
+    torchrun = Path(sys.executable).parent/'torchrun'
+    env = os.environ | dict(OMP_NUM_THREADS='1', TYCHE_TIMEOUT_S='60')
+    run = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node=2', str(Path(sys.executable).parent/'tyche'), *args,
+                          '--out', str(tmp_path/'two.json')], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.count('log-volume') == 1 and run.stdout.count('wrote') == 1     # rank 0 only
+    one, two = (json.loads((tmp_path/f).read_text()) for f in ('one.json', 'two.json'))
+    assert one['results'] == two['results'] and one['results'][0]['n_samples'] == 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['lm', 'one.json', 'text.txt', 'two.json']   # no temporary file left
