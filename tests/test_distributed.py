@@ -12,32 +12,41 @@ from torch import nn
 from tyche.costs import KLCost
 from tyche.distributed import RankError, identical, run_local, world
 from tyche.volume import VolumeWarning, estimate_volume
+from tyche.hf import ray_estimate
 
 root = Path(__file__).resolve().parents[1]
 
 
-def mlp_cost():
+def mlp_cost(**kwargs):
     "A KL cost of a small float32 MLP (8-32-4, tanh) on 64 random inputs, the same in every process"
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 4))
-    return KLCost(model, torch.randn(64, 8, generator=torch.Generator().manual_seed(1)))
+    return KLCost(model, torch.randn(64, 8, generator=torch.Generator().manual_seed(1)), **kwargs)
 
 
 def mlp_volumes():
-    "The MLP's volume split across the ranks, the one this rank computes alone (distributed=False), and one without warm-up"
-    cost = mlp_cost()
-    kw = dict(n_samples=30, batch_size=4, seed=5, progress=False, star_fraction=0.2)
-    with warnings.catch_warnings():
+    "The MLP's volume in several settings, each split across the ranks (and once computed alone with distributed=False)"
+    cost, kw = mlp_cost(), dict(n_samples=30, batch_size=4, seed=5, progress=False, star_fraction=0.2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', UserWarning)
         warnings.simplefilter('ignore', VolumeWarning)     # no preconditioner: a lower bound, flagged; not what is tested
-        return (estimate_volume(cost, cost.anchor, **kw), estimate_volume(cost, cost.anchor, distributed=False, **kw),
-                estimate_volume(cost, cost.anchor, **kw | dict(warmup=0)))    # the first batch warms up the rest
+        out = dict(split=estimate_volume(cost, cost.anchor, **kw), alone=estimate_volume(cost, cost.anchor, distributed=False, **kw),
+                   cold=estimate_volume(cost, cost.anchor, **kw | dict(warmup=0)),      # the first batch warms up the rest
+                   light=ray_estimate(mlp_cost(in_place=True), memory_light=True, block=64, n_samples=30, batch_size=4, seed=5,
+                                      progress=False),                 # directions from seeds, written in place
+                   one_batch=estimate_volume(cost, cost.anchor, **kw | dict(batch_size=22)))   # one batch after the warm-up
+    return out, [str(w.message) for w in caught]
 
 
 def test_model_cost_bit_identical():
-    one, _, cold = mlp_volumes()
-    assert one.n_evals > 30 and one.star_checked.sum() == 6 and not identical(one, cold)
-    for split, alone, split_cold in run_local(2, mlp_volumes):
-        assert identical(split, one) and identical(alone, one) and identical(split_cold, cold)
+    one, caught = mlp_volumes()
+    assert one['split'].n_evals > 30 and one['split'].star_checked.sum() == 6 and not identical(one['split'], one['cold'])
+    assert not caught
+    for rank, (split, messages) in enumerate(run_local(2, mlp_volumes)):
+        for k in one: assert identical(split[k], one['split' if k == 'alone' else k]), k
+        # the one batch after the warm-up leaves rank 1 idle: rank 0 says so
+        assert messages == (["1 batches of directions after the warm-up for 2 ranks: some ranks have nothing to do; "
+                             "pass batch_size=11 or less"] if rank == 0 else [])
 
 
 class FailingCost:
