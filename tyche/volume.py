@@ -394,7 +394,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
                          warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
                          max_evals:int=64,      # cost evaluations per direction at most
-                         distributed:bool=True, # split the directions across the ranks of the default process group, if any
+                         distributed:bool=True, # split the directions across the default process group's ranks, if any (all must call)
                         )->VolumeResult:
     "The estimator of `estimate_volume` on any `Rays`: warm start, basin edge along each ray, ray integrals, aggregate, flags"
     if not isinstance(rays, Rays): raise TypeError(f"`rays` must be a tyche.volume.Rays, got {type(rays).__name__}")
