@@ -94,7 +94,9 @@ def test_hf_estimate_under_torchrun(tmp_path):
     (tmp_path/'text.txt').write_text('\n\n'.join(docs))
     args = ['estimate', str(tmp_path/'lm'), str(tmp_path/'text.txt'), '--n-samples', '20', '--val-size', '4',
             '--max-seq-len', '32', '--batch-size', '4', '--quiet']
-    assert main(args + ['--out', str(tmp_path/'one.json')]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')     # a flagged lower bound (no preconditioner), and a note on vmap of attention
+        assert main(args + ['--out', str(tmp_path/'one.json')]) == 0
     torchrun = Path(sys.executable).parent/'torchrun'
     env = os.environ | dict(OMP_NUM_THREADS='1', TYCHE_TIMEOUT_S='60')
     run = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node=2', str(Path(sys.executable).parent/'tyche'), *args,
@@ -119,7 +121,7 @@ def tiny_neox():
     return model, dict(input_ids=ids, attention_mask=mask)
 
 
-SHARDED = dict(n_samples=12, batch_size=4, rtol=1e-6, cutoff=1e-2)
+SHARDED = dict(n_samples=10, batch_size=2, rtol=1e-6, cutoff=1e-2)
 
 
 def sharded_run():
