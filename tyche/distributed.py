@@ -155,6 +155,8 @@ def run_local(world_size:int, # number of processes (ranks)
               threads:int=1,  # torch CPU threads per process
               **kwargs)->list:
     "`fn(*args, **kwargs)` on `world_size` fresh local processes joined in a gloo process group: their results in rank order"
+    try: pickle.dumps((fn, args, kwargs))      # checked before any process starts: a lambda or a notebook's function cannot go
+    except Exception as e: raise TypeError(f"fn and its arguments must pickle (a module's function): {_first_line(e)}") from None
     with tempfile.TemporaryDirectory() as tmp:
         procs, results = _start(world_size, os.path.join(tmp, 'store'), timeout, threads, fn, args, kwargs)
         try: done, errors = _collect(procs, results, timeout)
