@@ -232,6 +232,8 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
     import json
     from tyche.hf import VolumeEstimator
     from tyche.io import atomic_write
+    from tyche.distributed import init_from_env, is_main
+    init_from_env()  # under torchrun: join the other ranks; each loads the model and takes its share of the directions
     texts = read_texts(data, o.text_key)
     if not Path(model).is_dir(): raise FileNotFoundError(f'model folder not found: {model}')
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -249,6 +251,7 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
     t0 = time.perf_counter()
     res = VolumeEstimator.from_config(cfg).run()
     seconds = time.perf_counter() - t0
+    if not is_main(): return  # every rank holds the same result: rank 0 prints it and writes the file
     rows = []
     for i, r in enumerate(res if isinstance(res, list) else [res]):
         rows.append(dict(sequence=i if o.per_sequence else None, **r.summary()))

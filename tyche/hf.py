@@ -219,12 +219,13 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
                  max_radius:float=1e8, # directions still inside here are unbounded
                  warmup:int=8, # directions solved from a cold start; the rest start from their median radius
                  max_evals:int=64, # cost evaluations per direction at most
+                 distributed:bool=True, # split the directions across the ranks of the default process group, if any
                 )->VolumeResult:
     "`estimate_volume` on the model's device: `estimate_volume_rays` on the `DeviceRays` or `LightRays` of `cost`"
     if directions not in ('auto', 'cpu', 'device'): raise ValueError(f"directions must be 'auto', 'cpu' or 'device', got {directions!r}")
     rays = LightRays(cost, seed, preconditioner, block) if memory_light else DeviceRays(cost, seed, preconditioner, directions, block)
     return estimate_volume_rays(rays, cutoff, n_samples, prior, sigma, batch_size, progress, rtol=rtol, max_radius=max_radius,
-                                warmup=warmup, max_evals=max_evals)
+                                warmup=warmup, max_evals=max_evals, distributed=distributed)
 
 # %% ../nbs/05_hf.ipynb #4c6c6105
 CACHE_MODES = (None, 'cpu', 'device')
@@ -371,9 +372,10 @@ def _estimate(self:VolumeEstimator, cost, pre):
 @patch
 def run(self:VolumeEstimator):
     "The `VolumeResult` (a list of them, one per sequence, with `per_sequence`); the model is left untouched"
+    from tyche.distributed import local_device   # under torchrun: this rank's GPU, and its share of the directions
     model = self.cfg.model
     devices = {p.device for p in model.parameters()} | {b.device for b in model.buffers()}
-    device = _default_device(model, self.cfg.device)
+    device = local_device(_default_device(model, self.cfg.device))
     move = devices != {device}
     if move and len(devices) > 1: raise ValueError(f"the model is spread over {devices}: pass device=None and keep it there")
     home, cost = next(iter(devices)), None

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from fastcore.meta import delegates
 from tyche.math import log_ball_volume, log_sphere_area, log_ray_integral
 from tyche.radius import find_radii_along, straight_rays
+from tyche.distributed import world, split, all_ranks, cat_rows
 from tyche.checks import PRIORS, check_count, check_positive, check_number, check_flag, check_center, check_prior
 from fastcore.basics import patch
 
@@ -271,14 +272,14 @@ def _check_star(check_star):
                                       f"got {check_star!r}") from None
 
 def _check_options(cutoff, n_samples, prior, sigma, batch_size, progress=True, rtol=None, max_radius=1e8, check_star=4,
-                   star_fraction=0.05, warmup=8, max_evals=64):
+                   star_fraction=0.05, warmup=8, max_evals=64, distributed=True):
     "The options of `estimate_volume_rays`, checked, as plain Python values in the same order"
     prior, sigma = check_prior(prior, sigma)
     return (check_positive('cutoff', cutoff), check_count('n_samples', n_samples), prior, sigma,
             None if batch_size is None else check_count('batch_size', batch_size), check_flag('progress', progress),
             None if rtol is None else check_number('rtol', rtol, 0, 1, low_open=True, high_open=True),
             check_positive('max_radius', max_radius), _check_star(check_star), check_number('star_fraction', star_fraction, 0, 1),
-            check_count('warmup', warmup, 0), check_count('max_evals', max_evals))
+            check_count('warmup', warmup, 0), check_count('max_evals', max_evals), check_flag('distributed', distributed))
 
 def _log_gaussian(D, sigma, norm2, cv, radii):
     "Per direction: the constant and log ray integral of the Gaussian prior mass, computed in units of sigma"
@@ -293,34 +294,57 @@ def _log_gaussian(D, sigma, norm2, cv, radii):
     return float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi) - D * log_sigma - z * z / 2, logabsint
 
 # %% ../nbs/03_volume.ipynb #c2fa6ff0
-def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_evals, n_probe, star_fraction, progress):
-    "Basin edge and star-shape probes along directions 0..n-1, batch by batch: per-direction tensors, and evaluations"
-    n_evals = 0
-    k = min(warmup, n)
-    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
-    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
-    keys = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
-    parts = {key: [] for key in keys + ('log_weights', 'cv', 'checked', 'star')}
-    init, power = 1., 2.
-    bar = tqdm(total=n, desc="directions", disable=not progress)
-    for start, stop in chunks:
-        if stop <= start: continue
-        along, log_weights, cv = rays.batch(start, stop)
-        res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
-                               init_radius=init, power=power, max_evals=max_evals)
-        if start == 0:
-            fin = res.radius.isfinite() & (res.radius > 0)
-            if fin.any(): init = float(res.radius[fin].median())
-            power = res.power
-        n_evals += int(res.evals.sum())
-        checked, viol, m = _star_check(along, res.radius, cutoff, f0, n_probe, _spot(start, stop, star_fraction))
-        parts['checked'].append(checked); parts['star'].append(viol); n_evals += m
-        for key in keys: parts[key].append(getattr(res, key))
-        parts['log_weights'].append(log_weights.cpu()); parts['cv'].append(cv.cpu())
-        bar.update(stop - start)
-    bar.close()
-    return {key: torch.cat(v) for key, v in parts.items() if v}, n_evals
+_KEYS = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
 
+@dataclass
+class _Search:
+    "What the root-finder and the star-shape check need besides the rays"
+    cutoff: float; f0: float; rtol: float; max_radius: float; max_evals: int; n_probe: int; star_fraction: float
+
+def _solve_batch(rays, start, stop, init, power, o:_Search):
+    "Basin edge and star-shape probes along directions start..stop-1: per-direction tensors, evaluations, root-finder result"
+    along, log_weights, cv = rays.batch(start, stop)
+    res = find_radii_along(along, stop - start, o.cutoff, o.f0, rays.dtype, rtol=o.rtol, max_radius=o.max_radius,
+                           init_radius=init, power=power, max_evals=o.max_evals)
+    checked, viol, m = _star_check(along, res.radius, o.cutoff, o.f0, o.n_probe, _spot(start, stop, o.star_fraction))
+    rows = {key: getattr(res, key) for key in _KEYS} | dict(log_weights=log_weights.cpu(), cv=cv.cpu(), checked=checked, star=viol)
+    return rows, int(res.evals.sum()) + m, res
+
+def _warm_up(rays, stop, o:_Search):
+    "Directions 0..stop-1 from a cold start: their rows and evaluations, and the start (radius, exponent) of the later ones"
+    rows, spent, res = _solve_batch(rays, 0, stop, 1., 2., o)
+    fin = res.radius.isfinite() & (res.radius > 0)
+    return rows, spent, float(res.radius[fin].median()) if fin.any() else 1., res.power
+
+def _batches(n, batch_size, warmup):
+    "The end k of the warm-up (`warmup` directions, or the first batch when it is 0) and the batches (start, stop) after it"
+    k = min(warmup, n) or min(batch_size, n)
+    return k, [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
+
+# %% ../nbs/03_volume.ipynb #3f5937a1
+def _solve_rays(rays, n, batch_size, warmup, o:_Search, progress, distributed):
+    "Basin edge and star-shape probes along directions 0..n-1, split across ranks: per-direction tensors, and evaluations"
+    rank, size = world(distributed)
+    bar = tqdm(total=n, desc="directions", disable=not progress or rank != 0)
+    k, batches = _batches(n, batch_size, warmup)
+    if rank == 0 and 0 < len(batches) < size:
+        warnings.warn(f"{len(batches)} batches of directions after the warm-up for {size} ranks: some ranks have nothing to do; "
+                      f"pass batch_size={max(1, (n - k) // size)} or less", stacklevel=4)
+    # the warm-up fixes where every later direction starts, so it is solved once, in order, and its result shared
+    warm, spent, init, power = all_ranks(lambda: _warm_up(rays, k, o) if rank == 0 else None, distributed)[0]
+    bar.update(k)
+    def mine():
+        pieces, m = [], 0
+        for i in split(range(len(batches)), rank, size):   # whole batches, each solved exactly as in one process
+            rows, e, _ = _solve_batch(rays, *batches[i], init, power, o)
+            pieces.append((batches[i][0], rows)); m += e
+            bar.update(sum(b - a for a, b in batches[i:i + size]))   # rank 0: this round of batches
+        return pieces, m
+    shares = all_ranks(mine, distributed)      # every rank's pieces; if a rank raised, every rank raises here
+    bar.close()
+    return cat_rows([(0, warm)] + [p for pieces, _ in shares for p in pieces]), spent + sum(m for _, m in shares)
+
+# %% ../nbs/03_volume.ipynb #6bb578ce
 def _log_estimates(prior, D, sigma, norm2, cv, radii, log_weights):
     "Per direction: the log ray integral up to the radius, and the log estimate of the prior mass"
     if prior == "uniform":
@@ -329,6 +353,32 @@ def _log_estimates(prior, D, sigma, norm2, cv, radii, log_weights):
         return logabsint, float(log_sphere_area(D)) + logabsint + log_weights
     const, logabsint = _log_gaussian(D, sigma, norm2, cv, radii)
     return logabsint, const + logabsint + log_weights
+
+def _anchor_cost(rays:Rays)->float:
+    "The cost at the anchor, checked: one finite number"
+    f0 = torch.as_tensor(rays.cost_center()).flatten()
+    if f0.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {f0.numel()} costs for B=1")
+    f0 = float(f0)
+    if not math.isfinite(f0): raise ValueError(f"cost(center) = {f0}: the anchor must have a finite cost")
+    return f0
+
+def _result(rays, o, n_evals, prior, sigma, rtol, search:_Search, warn):
+    "The `VolumeResult` of the per-direction tensors `o`: ray integrals, aggregate, counts, flags (warned if `warn`)"
+    n, cutoff = len(o['radius']), search.cutoff
+    radii, deltas, log_weights, unbounded, prec = o['radius'], o['delta'], o['log_weights'], o['unbounded'], o['precision']
+    logabsint, estimates = _log_estimates(prior, rays.dim, sigma, rays.norm2, o['cv'], radii, log_weights)
+    log_volume, stderr, ess = aggregate(estimates)
+    fi = torch.finfo(rays.dtype if rays.dtype.is_floating_point else torch.float64)
+    resolution = RESOLUTION_ULPS * (fi.eps * math.sqrt(rays.norm2) + fi.tiny)
+    lower_bound, n_at_resolution, messages = _flags(n, ess, radii, resolution, o['checked'], o['star'])
+    for message in messages if warn else []: warnings.warn(message, VolumeWarning, stacklevel=4)
+    return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
+                        log_weights=log_weights, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=o['evals'],
+                        precision=prec, r_out=o['r_out'], n_nonfinite=int(o['nonfinite'].sum()),
+                        n_unbounded=int(unbounded.sum()), n_limited=int(o['limited'].sum()),
+                        n_unconverged=int((~unbounded & (prec > rtol * (1 + 1e-9))).sum()), n_at_resolution=n_at_resolution,
+                        star_checked=o['checked'], star_violations=o['star'], lower_bound=lower_bound, warnings=messages,
+                        prior=prior, sigma=sigma if prior == "gaussian" else None, cutoff=cutoff, rtol=rtol, cost_center=search.f0)
 
 # %% ../nbs/03_volume.ipynb #4126da7f
 def estimate_volume_rays(rays:Rays,            # where the directions come from and how the cost is evaluated along them
@@ -344,39 +394,23 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
                          warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
                          max_evals:int=64,      # cost evaluations per direction at most
+                         distributed:bool=True, # split the directions across the default process group's ranks, if any (all must call)
                         )->VolumeResult:
     "The estimator of `estimate_volume` on any `Rays`: warm start, basin edge along each ray, ray integrals, aggregate, flags"
     if not isinstance(rays, Rays): raise TypeError(f"`rays` must be a tyche.volume.Rays, got {type(rays).__name__}")
     (cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, n_probe, star_fraction, warmup,
-     max_evals) = _check_options(cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, check_star,
-                                 star_fraction, warmup, max_evals)
+     max_evals, distributed) = _check_options(cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, check_star,
+                                              star_fraction, warmup, max_evals, distributed)
     D, n = rays.dim, n_samples
     if prior == "gaussian" and sigma is None:
         sigma = rays.rms
         if not sigma > 0: raise ValueError("sigma=None uses the anchor's RMS, which is 0 here: pass sigma explicitly")
     if rtol is None: rtol = min(1e-6, 0.01 / D)
     if batch_size is None: batch_size = max(1, min(n, 2**24 // D))
-    f0 = torch.as_tensor(rays.cost_center()).flatten()
-    if f0.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {f0.numel()} costs for B=1")
-    f0 = float(f0)
-    if not math.isfinite(f0): raise ValueError(f"cost(center) = {f0}: the anchor must have a finite cost")
-    o, spent = _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_evals, n_probe, star_fraction, progress)
-    n_evals = 1 + spent                                   # the anchor, the root-finder and the star-shape probes
-    radii, deltas, log_weights, cv = o['radius'], o['delta'], o['log_weights'], o['cv']
-    unbounded, prec = o['unbounded'], o['precision']
-    logabsint, estimates = _log_estimates(prior, D, sigma, rays.norm2, cv, radii, log_weights)
-    log_volume, stderr, ess = aggregate(estimates)
-    fi = torch.finfo(rays.dtype if rays.dtype.is_floating_point else torch.float64)
-    resolution = RESOLUTION_ULPS * (fi.eps * math.sqrt(rays.norm2) + fi.tiny)
-    lower_bound, n_at_resolution, messages = _flags(n, ess, radii, resolution, o['checked'], o['star'])
-    for message in messages: warnings.warn(message, VolumeWarning, stacklevel=3)
-    return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
-                        log_weights=log_weights, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=o['evals'],
-                        precision=prec, r_out=o['r_out'], n_nonfinite=int(o['nonfinite'].sum()),
-                        n_unbounded=int(unbounded.sum()), n_limited=int(o['limited'].sum()),
-                        n_unconverged=int((~unbounded & (prec > rtol * (1 + 1e-9))).sum()), n_at_resolution=n_at_resolution,
-                        star_checked=o['checked'], star_violations=o['star'], lower_bound=lower_bound, warnings=messages,
-                        prior=prior, sigma=sigma if prior == "gaussian" else None, cutoff=cutoff, rtol=rtol, cost_center=f0)
+    search = _Search(cutoff, _anchor_cost(rays), rtol, max_radius, max_evals, n_probe, star_fraction)
+    o, spent = _solve_rays(rays, n, batch_size, warmup, search, progress, distributed)
+    # n_evals: the anchor (once, though every rank evaluates it), the root-finder and the star-shape probes
+    return _result(rays, o, 1 + spent, prior, sigma, rtol, search, warn=world(distributed)[0] == 0)
 
 # %% ../nbs/03_volume.ipynb #9c3b10f3
 @delegates(estimate_volume_rays, but=['rays'])
