@@ -12,6 +12,7 @@ from fastcore.basics import patch
 import numpy as np
 import torch
 from tqdm import tqdm
+from tyche.distributed import world
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
 from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
 from palamedes.ladder import descend, exchange, reference_draws
@@ -178,7 +179,7 @@ def _load(path, signature):
 
 # %% ../nbs/22_estimate.ipynb #40569f13
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol,
-           spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress):
+           spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed):
     check_center(center)
     cutoff = check_positive('cutoff', cutoff)
     prior, sigma = check_prior(prior, sigma)
@@ -194,7 +195,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
     if n['n_groups'] > n['n_chains']: raise ValueError(f'`n_groups` ({n_groups}) must be at most `n_chains` ({n_chains})')
     p_target = check_number('p_target', p_target, 0, 1, low_open=True, high_open=True)
     tail_tol, spacing = check_positive('tail_tol', tail_tol), check_positive('spacing', spacing)
-    check_flag('learn_metric', learn_metric); check_flag('progress', progress)
+    check_flag('learn_metric', learn_metric); check_flag('progress', progress); check_flag('distributed', distributed)
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
@@ -348,21 +349,24 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
                     checkpoint_every:int=8, # sweeps between checkpoint writes
                     batch_size:int=4096, # rows per cost call
-                    progress:bool=True) -> VolumeEstimate: # progress bars
+                    distributed:bool=True, # share cost calls among the ranks of a torch.distributed process group
+                    progress:bool=True) -> VolumeEstimate: # progress bars (on rank 0)
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
     t_start = time.time()
     cutoff, prior, sigma, n, p_target, tail_tol, spacing = _check(
         center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
-        checkpoint, checkpoint_every, batch_size, learn_metric, progress)
+        checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed)
+    main = world(distributed)[0] == 0   # the rank that shows progress, warns and writes the checkpoint
+    progress = progress and main
     metric = as_metric(preconditioner, len(center))
-    basin = Basin(cost, center.detach(), cutoff, n['batch_size'])
+    basin = Basin(cost, center.detach(), cutoff, n['batch_size'], distributed)
     c64 = center.detach().to(torch.float64)
     sampler = _choose_sampler(basin, sampler, c64)
     settings = (cutoff, prior, sigma, seed, sampler, learn_metric, n_chains, n_moves, n_sweeps, p_target, n_frac, tail_tol, spacing)
     signature = _fingerprint(basin, c64, metric, settings)
     st = _load(checkpoint, signature) if checkpoint is not None and os.path.exists(checkpoint) else None
     gen = torch.Generator().manual_seed(seed)
-    save = lambda: _save(checkpoint, st) if checkpoint is not None else None
+    save = lambda: _save(checkpoint, st) if checkpoint is not None and main else None
     direct = (_prior_estimate(basin, c64, sigma, n['n_frac'], seed, min(n['n_groups'], n['n_chains']), p_target)
               if st is None and prior == 'gaussian' else None)
     if direct is not None: return VolumeEstimate(**direct, metric=metric, n_roundings=0, n_evals=basin.n_evals, n_grads=basin.n_grads,
@@ -375,7 +379,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
     else: gen.set_state(st['gen']); basin.n_evals, basin.n_grads = st['n_evals'], st['n_grads']
     metric = _sweeps(st, basin, c64, prior, sigma, gen, n, save, checkpoint, progress)
     out = _analyse(st, prior, min(n['n_groups'], st['x'].shape[1]))
-    if out['problems']: warnings.warn('palamedes: ' + '; '.join(out['problems']))
+    if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
     return VolumeEstimate(**out, k_max=st['k_max'], log_norm=st['log_norm'], log_frac=st['log_frac'], frac_err=st['frac_err'], ks=st['ks'],
                           metric=metric, n_roundings=st['n_roundings'], n_evals=basin.n_evals, n_grads=basin.n_grads,
                           wall=time.time() - t_start, sampler=st['sampler'], prior=prior, sigma=sigma)

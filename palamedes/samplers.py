@@ -10,29 +10,23 @@ __all__ = ['SAMPLERS', 'Basin', 'Metric', 'as_metric', 'Frame', 'references', 'C
 import math
 from dataclasses import dataclass
 import torch
+from fastcore.basics import patch
+from tyche.distributed import world, split, all_ranks
 from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
 
-# %% ../nbs/20_samplers.ipynb #5e5e4953
+# %% ../nbs/20_samplers.ipynb #884c7ab8
 class Basin:
     "The basin $\\{\\theta: \\text{cost}(\\theta) - \\text{cost}(\\theta_0) \\le \\epsilon\\}$ as a gap $f = \\text{cost} - \\text{cost}(\\theta_0) - \\epsilon$"
     def __init__(self, cost, # callable [B, D] -> [B], called in the anchor's dtype
                  center:torch.Tensor, # the anchor theta_0, [D]
                  cutoff:float, # epsilon > 0
-                 batch_size:int=4096): # rows per cost call
+                 batch_size:int=4096, # rows per cost call
+                 distributed:bool=True): # share the rows of every call among the ranks of a torch.distributed process group
         self.cost, self.center, self.cutoff, self.batch_size = cost, center, float(cutoff), batch_size
+        self.rank, self.world_size = world(distributed)
         self.n_evals = self.n_grads = 0
         self.cost0 = float(self._cost(center[None].to(torch.float64))[0])
         if not math.isfinite(self.cost0): raise ValueError(f'the cost at the anchor is {self.cost0}; it must be finite')
-
-    def _cost(self, thetas):
-        out = []
-        for x in thetas.split(self.batch_size):
-            c = torch.as_tensor(self.cost(x.to(self.center.dtype))).detach()
-            if c.shape not in ((len(x),), (len(x), 1)):
-                raise ValueError(f'the cost must map [B, D] parameter vectors to [B] costs: for B={len(x)} it returned shape {tuple(c.shape)}')
-            out.append(c.reshape(len(x)).to(torch.float64))
-        self.n_evals += len(thetas)
-        return torch.cat(out) if out else torch.zeros(0, dtype=torch.float64)
 
     def gap(self, thetas:torch.Tensor) -> torch.Tensor:
         "The gap $f$ [n] at rows of `thetas` [n, D]; +inf where the cost is not finite"
@@ -41,20 +35,40 @@ class Basin:
 
     def __call__(self, thetas:torch.Tensor) -> torch.Tensor: return self.gap(thetas) <= 0
 
-    def grad(self, thetas:torch.Tensor) -> torch.Tensor:
-        "Gradients of the cost [n, D] (float64) at rows of `thetas`, by autograd"
-        out = []
-        for x in thetas.split(self.batch_size):
-            x = x.to(self.center.dtype).detach().requires_grad_(True)
-            with torch.enable_grad():
-                try: c = self.cost(x)
-                except RuntimeError as e: raise TypeError(f'the cost cannot be differentiated by autograd ({e}); use sampler="ess"') from e
-                if not (isinstance(c, torch.Tensor) and c.requires_grad):
-                    raise TypeError('the cost has no gradient (its output does not depend on its input through autograd); use sampler="ess"')
-                g, = torch.autograd.grad(c.sum(), x)
-            out.append(g.to(torch.float64))
-        self.n_grads += len(thetas)
-        return torch.cat(out)
+# %% ../nbs/20_samplers.ipynb #5672614e
+@patch
+def _chunks(self:Basin, thetas, fn):
+    "`fn` on chunks of `batch_size` rows of `thetas`, concatenated; with several ranks and chunks, the chunks are dealt out"
+    chunks = list(thetas.split(self.batch_size)) or [thetas]
+    if self.world_size == 1 or len(chunks) == 1: return torch.cat([fn(x) for x in chunks])
+    W = self.world_size   # each chunk is evaluated whole, as in one process: the same rows together, the same numbers
+    done = all_ranks(lambda: [fn(x) for x in split(chunks, self.rank, W)])
+    return torch.cat([done[i % W][i // W] for i in range(len(chunks))])
+
+@patch
+def _cost(self:Basin, thetas):
+    "Costs [n] (float64) of the rows of `thetas`"
+    def chunk(x):
+        c = torch.as_tensor(self.cost(x.to(self.center.dtype))).detach()
+        if c.shape not in ((len(x),), (len(x), 1)):
+            raise ValueError(f'the cost must map [B, D] parameter vectors to [B] costs: for B={len(x)} it returned shape {tuple(c.shape)}')
+        return c.reshape(len(x)).to(torch.float64)
+    self.n_evals += len(thetas)
+    return self._chunks(thetas, chunk) if len(thetas) else torch.zeros(0, dtype=torch.float64)
+
+@patch
+def grad(self:Basin, thetas:torch.Tensor) -> torch.Tensor:
+    "Gradients of the cost [n, D] (float64) at rows of `thetas`, by autograd"
+    def chunk(x):
+        x = x.to(self.center.dtype).detach().requires_grad_(True)
+        with torch.enable_grad():
+            try: c = self.cost(x)
+            except RuntimeError as e: raise TypeError(f'the cost cannot be differentiated by autograd ({e}); use sampler="ess"') from e
+            if not (isinstance(c, torch.Tensor) and c.requires_grad):
+                raise TypeError('the cost has no gradient (its output does not depend on its input through autograd); use sampler="ess"')
+            return torch.autograd.grad(c.sum(), x)[0].to(torch.float64)
+    self.n_grads += len(thetas)
+    return self._chunks(thetas, chunk) if len(thetas) else torch.zeros(0, thetas.shape[1], dtype=torch.float64)
 
 # %% ../nbs/20_samplers.ipynb #ecfb32ca
 @dataclass
