@@ -34,6 +34,22 @@ def rss_bytes():
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
+def raw_forward(model, inputs, k, repeats=7):
+    "Median seconds of one vmapped forward of `k` parameter vectors through the model alone (no cost, no root-finder)"
+    import torch
+    from torch.func import functional_call, vmap
+    params = {n: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters()}
+    fwd = lambda: vmap(lambda p: functional_call(model, p, (), inputs).logits)(params)
+    times = []
+    with torch.no_grad():
+        for _ in range(repeats + 1):
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            t0 = time.perf_counter(); fwd()
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+    return sorted(times[1:])[repeats // 2]
+
+
 def worker(args):
     "Run one configuration and print its measurements as one JSON line"
     import torch, warnings
@@ -64,10 +80,12 @@ def worker(args):
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss0)
     forwards = cost.n_evals + cost.n_anchor_evals + (0 if args.baseline else 1)  # + the one cached anchor pass
+    raw = raw_forward(model, {k_: v.to(device) for k_, v in inputs.items()}, k) / k  # seconds per parameter vector
     print(json.dumps(dict(device=str(device), name=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                           dim=cost.dim, n=args.n, k=k, baseline=args.baseline, wall=wall, dirs_per_s=args.n / wall,
                           s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=calls[0] / args.n,
-                          evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20,
+                          evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
+                          raw_ms=raw * 1e3, overhead=wall / forwards / raw,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -106,12 +124,14 @@ def main():
     print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
           f"cutoff {args.cutoff}, rtol {args.rtol}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
-            f"{'evals/dir':>9} {'peak MB':>8} {'log_volume':>12} {'stderr':>7}")
+            f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))
     for label, r in rows:
         print(f"{label:<40} {r['n']:>5} {r['s_per_dir']:>8.4f} {r['dirs_per_s']:>8.2f} {r['dirs_per_s'] / r0['dirs_per_s']:>7.1f}x "
-              f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['peak_mb']:>8.1f} "
-              f"{r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
+              f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['raw_ms']:>7.2f} "
+              f"{r['overhead']:>8.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
+    print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call, in the same "
+          "process; overhead = (s/dir) / (fwd/dir x raw ms); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")

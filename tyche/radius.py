@@ -198,14 +198,19 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
 def straight_rays(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                   directions:Tensor, # [B, D] unit directions
+                  block:int=2**16,   # entries per block of the float64 arithmetic
                  ):
     "The ray cost of the lines center + r v along the rows v of `directions`, for `find_radii_along`"
     dev, dt = center.device, center.dtype    # the cost runs there; the per-ray bookkeeping ([B] vectors) on the CPU
     c64, dirs = center.detach().to(torch.float64), directions.detach().to(dev, torch.float64)
-    every = torch.arange(len(dirs))
+    every, D = torch.arange(len(dirs)), len(c64)
     def along(idx, r):
-        rows = dirs if torch.equal(idx, every) else dirs[idx.to(dev)]   # all rays in order: no copy of the directions
-        return cost(torch.addcmul(c64, r.to(dev)[:, None], rows).to(dt))  # points in float64, rounded once to the cost's dtype
+        all_rays, r = torch.equal(idx, every), r.to(dev, torch.float64)[:, None]
+        pts = torch.empty(len(idx), D, dtype=dt, device=dev)
+        for s in range(0, D, block):   # points in float64, rounded once to the cost's dtype; float64 temporaries of one block
+            rows = dirs[:, s:s + block] if all_rays else dirs[idx.to(dev), s:s + block]
+            pts[:, s:s + block] = torch.addcmul(c64[s:s + block], r, rows)
+        return cost(pts)
     return along
 
 def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
