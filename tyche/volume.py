@@ -297,21 +297,22 @@ def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_e
     "Basin edge and star-shape probes along directions 0..n-1, batch by batch: per-direction tensors, and evaluations"
     n_evals = 0
     k = min(warmup, n)
-    # the first `warmup` directions start cold; the others start at their median radius (fixed, so batching cannot matter)
+    # the first `warmup` directions start cold; the others start at their median radius, exponent and curvature (fixed,
+    # so batching cannot matter)
     chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
     keys = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
     parts = {key: [] for key in keys + ('log_weights', 'cv', 'checked', 'star')}
-    init, power = 1., 2.
+    init, power, curvature = 1., 2., 0.
     bar = tqdm(total=n, desc="directions", disable=not progress)
     for start, stop in chunks:
         if stop <= start: continue
         along, log_weights, cv = rays.batch(start, stop)
         res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
-                               init_radius=init, power=power, max_evals=max_evals)
+                               init_radius=init, power=power, curvature=curvature, max_evals=max_evals)
         if start == 0:
             fin = res.radius.isfinite() & (res.radius > 0)
             if fin.any(): init = float(res.radius[fin].median())
-            power = res.power
+            power, curvature = res.power, res.curvature
         n_evals += int(res.evals.sum())
         checked, viol, m = _star_check(along, res.radius, cutoff, f0, n_probe, _spot(start, stop, star_fraction))
         parts['checked'].append(checked); parts['star'].append(viol); n_evals += m
