@@ -245,7 +245,7 @@ def _load_lm(model, tokenizer, quiet, adam_state):
                  AutoTokenizer.from_pretrained(tokenizer or model, local_files_only=True))
     except (OSError, ValueError, KeyError) as e: raise ValueError(f'cannot load the model or tokenizer: {str(e).splitlines()[0]}') from None
 
-# %% ../nbs/07_cli.ipynb #db03098c
+# %% ../nbs/07_cli.ipynb #edc1e55c
 def _report(res, per_sequence, n_samples):
     "One summary row per result, each printed as a line"
     rows = []

@@ -45,7 +45,7 @@ def get_texts(dataset, # list of str, list of dicts, dict of columns, or a `data
     if bad: raise TypeError(f"the {text_key!r} entries must be strings, got {bad[0]}")
     return texts
 
-# %% ../nbs/05_hf.ipynb #ce283c27
+# %% ../nbs/05_hf.ipynb #49451c23
 def _is_dataset(x): return type(x).__module__.startswith('datasets.') and hasattr(x, 'column_names') and hasattr(x, 'map')
 
 @contextlib.contextmanager
@@ -255,7 +255,7 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
                  block:int=2**22, # entries per block in memory-light mode
                  rtol:float=1e-6, # relative radius precision
                  max_radius:float=1e8, # directions still inside here are unbounded
-                 warmup:int=8, # directions solved from a cold start; the rest start from their median radius
+                 warmup:int=8, # directions that set the warm start (the first cold, the others from it); the rest start from it
                  max_evals:int=64, # cost evaluations per direction at most
                 )->VolumeResult:
     "`estimate_volume` on the model's device: `estimate_volume_rays` on the `DeviceRays` or `LightRays` of `cost`"

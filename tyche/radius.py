@@ -75,11 +75,11 @@ def _edge_offset(y, p, q):
 
 @patch
 def second_order(self:Bracket, idx):
-    "The edge of the quadratic in (s, log delta) through the last two usable points, with the curvature q (else the secant)"
+    "The edge of the quadratic in (s, log delta) through the last two usable points, of the ray's curvature, else q"
     sa, sb, ya, yb = self.sa[idx], self.sb[idx], self.da[idx].log() - self.lcut, self.db[idx].log() - self.lcut
-    h = sa - sb
-    slope = (ya - yb) / h - self.q * h / 2       # the model's slope at s_b
-    disc = slope * slope - 2 * self.q * yb
+    h, q = sa - sb, torch.where(self.curv[idx].isfinite(), self.curv[idx], self.q)  # the ray's own curvature once measured
+    slope = (ya - yb) / h - q * h / 2       # the model's slope at s_b
+    disc = slope * slope - 2 * q * yb
     u = -2 * yb / (slope + disc.clamp(min=0).sqrt())
     secant = sb - yb * h / (ya - yb)
     return torch.where((slope > 0.05) & (disc > 0) & u.isfinite(), sb + u, secant)
@@ -107,13 +107,17 @@ def predict(self:Bracket, idx):
 # %% ../nbs/02_radius.ipynb #a7730d04
 @patch
 def aim(self:Bracket, idx, pred):
-    "The next log radius of rays `idx`: just past `pred` on the side whose bracket end is farther, kept in bounds"
+    "The next log radius of rays `idx`: just past `pred`, on the side whose bracket end is farther, kept in bounds"
     lo, hi = self.lo[idx], self.hi[idx]
     has_lo, has_hi = lo.isfinite(), hi.isfinite()
     brk = has_lo & has_hi
     up = ~has_hi | (brk & (hi - pred > pred - lo))
     o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
     s = pred + torch.where(up, o, -o)
+    # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
+    room = torch.where(up, lo + 0.98 * self.ltol - pred, pred - (hi - 0.98 * self.ltol))
+    close = room.isfinite() & (room >= 0.1 * self.off) & (room < o)
+    s = torch.where(close, pred + torch.where(up, room, -room), s)
     # inside the bracket (both halves <= ltol once it is narrow), and bounded outside it
     W = hi - lo
     narrow = brk & (W < 2 * self.ltol)
@@ -166,7 +170,7 @@ def _as_radii(x, B):
     x = torch.as_tensor(x, dtype=torch.float64).flatten()
     return x.expand(B).clone() if x.numel() == 1 else x
 
-# %% ../nbs/02_radius.ipynb #cd58cdb2
+# %% ../nbs/02_radius.ipynb #c8fe90cd
 @patch
 def step(self:Bracket, along, f0, history=None) -> bool:
     "One step: aim every unfinished ray, evaluate them in ONE call of `along`, update; False (and nothing done) if none is left"

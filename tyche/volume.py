@@ -297,9 +297,9 @@ def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_e
     "Basin edge and star-shape probes along directions 0..n-1, batch by batch: per-direction tensors, and evaluations"
     n_evals = 0
     k = min(warmup, n)
-    # the first `warmup` directions start cold; the others start at their median radius, exponent and curvature (fixed,
-    # so batching cannot matter)
-    chunks = [(0, k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
+    # direction 0 starts cold, directions 1..warmup-1 from it, the others from the median radius, exponent and curvature
+    # of the first `warmup` (fixed stages, so batching cannot matter)
+    chunks = [(0, min(1, k)), (min(1, k), k)] + [(s, min(s + batch_size, n)) for s in range(k, n, batch_size)]
     keys = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
     parts = {key: [] for key in keys + ('log_weights', 'cv', 'checked', 'star')}
     init, power, curvature = 1., 2., 0.
@@ -309,9 +309,10 @@ def _solve_rays(rays, n, batch_size, warmup, cutoff, f0, rtol, max_radius, max_e
         along, log_weights, cv = rays.batch(start, stop)
         res = find_radii_along(along, stop - start, cutoff, f0, rays.dtype, rtol=rtol, max_radius=max_radius,
                                init_radius=init, power=power, curvature=curvature, max_evals=max_evals)
-        if start == 0:
-            fin = res.radius.isfinite() & (res.radius > 0)
-            if fin.any(): init = float(res.radius[fin].median())
+        if stop <= k:
+            radii = torch.cat(parts['radius'] + [res.radius])
+            fin = radii.isfinite() & (radii > 0)
+            if fin.any(): init = float(radii[fin].median())
             power, curvature = res.power, res.curvature
         n_evals += int(res.evals.sum())
         checked, viol, m = _star_check(along, res.radius, cutoff, f0, n_probe, _spot(start, stop, star_fraction))
@@ -343,7 +344,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          max_radius:float=1e8,  # directions still inside at this radius are unbounded
                          check_star:bool|int=4, # probes per spot-checked direction, half inside its radius, half beyond (True: 8; 0: off)
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
-                         warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
+                         warmup:int=8,          # directions that set the warm start (the first cold, the others from it); the rest start from it
                          max_evals:int=64,      # cost evaluations per direction at most
                         )->VolumeResult:
     "The estimator of `estimate_volume` on any `Rays`: warm start, basin edge along each ray, ray integrals, aggregate, flags"
