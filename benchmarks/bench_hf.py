@@ -7,6 +7,11 @@ upstream interface does by default), in the same run.
     python benchmarks/bench_hf.py --pythia14m          # pythia-14m-shaped model, 10 x 256 tokens (CUDA when available)
     python benchmarks/bench_hf.py --pythia14m --reduced  # the same code path at a size a CPU runs in a minute
 
+Beside each configuration the same process times the raw vmapped forward of the model alone ("raw ms", per parameter
+vector, at the same number of vectors per call) and prints the overhead ratio = (s per direction) / (forwards per
+direction x raw ms): 1 means the estimate costs exactly its forward passes. "MB/dir" is the peak memory divided by the
+directions per call.
+
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
 just before the estimate. "forward passes / direction" counts a model evaluation on the whole validation set per
@@ -74,7 +79,7 @@ def worker(args):
     t0 = time.perf_counter()
     cost = KLCost(model, inputs, cache=cache, model_batch_size=k)
     res = ray_estimate(cost, cutoff=args.cutoff, n_samples=args.n, batch_size=k, seed=0, progress=False,
-                       directions='device', rtol=args.rtol, warmup=1 if args.baseline else 8)
+                       directions=args.directions, rtol=args.rtol, warmup=1 if args.baseline else 8)
     if device.type == 'cuda': torch.cuda.synchronize()
     wall = time.perf_counter() - t0
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
@@ -100,6 +105,8 @@ def main():
     p.add_argument('--cutoff', type=float, default=1e-2)
     p.add_argument('--rtol', type=float, default=1e-6)
     p.add_argument('--attn', default='eager', help="attention implementation ('eager' vmaps everywhere; 'sdpa')")
+    p.add_argument('--directions', default='device', help="'device' (float32 draws on the model's device) or 'cpu' "
+                   "(float64 draws, the directions of tyche.volume.estimate_volume: log-volumes comparable with older runs)")
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--size', default='tiny', help=argparse.SUPPRESS)
     p.add_argument('--k', type=int, default=1, help=argparse.SUPPRESS)
@@ -115,14 +122,14 @@ def main():
     rows = []
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
-               '--attn', args.attn] + (['--cpu'] if args.cpu else []) + extra
+               '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith('{')]
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
         rows.append((label, json.loads(line[-1])))
     r0 = rows[0][1]
     print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
-          f"cutoff {args.cutoff}, rtol {args.rtol}")
+          f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
             f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))

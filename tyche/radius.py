@@ -259,6 +259,7 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
                max_radius:float=1e8, # directions still inside here are unbounded (radius inf)
                init_radius=1.,    # first radius tried: a scalar or [B] tensor (e.g. a typical radius already found)
                power:float=2.,    # assumed exponent p of delta ~ k r^p until two evaluations give a slope
+               curvature:float=0., # assumed curvature dp/dlog r of log delta against log r (0: a pure power law)
                max_evals:int=64,  # give up on a direction after this many evaluations
                cost_center=None,  # cost(center) if already known (saves one evaluation)
                record:bool=False, # keep every step's radii and deltas in `history`
@@ -272,5 +273,5 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
         with torch.no_grad(): cost_center = torch.as_tensor(cost(center.detach()[None])).flatten()
         if cost_center.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {cost_center.numel()} costs for B=1")
     return find_radii_along(straight_rays(cost, center, directions), directions.shape[0], cutoff, cost_center, center.dtype,
-                            rtol=rtol, max_radius=max_radius, init_radius=init_radius, power=power, max_evals=max_evals,
-                            record=record)
+                            rtol=rtol, max_radius=max_radius, init_radius=init_radius, power=power, curvature=curvature,
+                            max_evals=max_evals, record=record)
