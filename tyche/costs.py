@@ -330,7 +330,7 @@ class KLCost(ModelCost):
                  mask:Tensor|None=None, # [N, ...] nonzero where a position counts (None: `attention_mask`, else all)
                  cache:str|None='device', # anchor outputs kept on "device", on "cpu", or None: recomputed per call
                  last_token_only:bool=False, # only the last non-padding position of each sequence counts
-                 chunk_size:int=2**16, # logits per parameter vector in one step of the KL (its temporaries' size)
+                 chunk_size:int=2**18, # logits (of all vectors of a call) per step of the KL: its temporaries' size
                  **kwargs): # `ModelCost` options: include, exclude, model_batch_size, data_batch_size, in_place, ...
         super().__init__(model, inputs, **kwargs)
         if cache not in (None, 'cpu', 'device'): raise ValueError(f"cache must be None, 'cpu' or 'device', got {cache!r}")
@@ -391,7 +391,7 @@ def stats(self:KLCost, outs, ctx):
     "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a few positions at a time"
     idx, logp, p = ctx
     rows = outs.flatten(1, -2)
-    step = max(1, self.chunk_size // rows.shape[-1])
+    step = max(1, self.chunk_size // (rows.shape[0] * rows.shape[-1]))  # positions per chunk
     total = 0.
     for s in range(0, len(logp), step):
         z = rows[:, s:s + step] if idx is None else rows[:, idx[s:s + step]]
