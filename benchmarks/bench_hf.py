@@ -7,6 +7,13 @@ upstream interface does by default), in the same run.
     python benchmarks/bench_hf.py --pythia14m          # pythia-14m-shaped model, 10 x 256 tokens (CUDA when available)
     python benchmarks/bench_hf.py --pythia14m --reduced  # the same code path at a size a CPU runs in a minute
 
+Beside each configuration the same process times the raw vmapped forward of the model alone ("raw ms", per parameter
+vector, at the same number of vectors per call) and prints the overhead ratio = (s per direction) / (forwards per
+direction x raw ms): 1 means the estimate costs exactly its forward passes. On a shared machine the raw timing and the
+estimate see different loads; "in-run" is the same ratio measured in one time window: the estimate's wall time over
+the time spent inside the model's forward (forward hooks) during it. "MB/dir" is the peak memory divided by the
+directions per call.
+
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
 just before the estimate. "forward passes / direction" counts a model evaluation on the whole validation set per
@@ -34,6 +41,22 @@ def rss_bytes():
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
+def raw_forward(model, inputs, k, repeats=7):
+    "Median seconds of one vmapped forward of `k` parameter vectors through the model alone (no cost, no root-finder)"
+    import torch
+    from torch.func import functional_call, vmap
+    params = {n: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters()}
+    fwd = lambda: vmap(lambda p: functional_call(model, p, (), inputs).logits)(params)
+    times = []
+    with torch.no_grad():
+        for _ in range(repeats + 1):
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            t0 = time.perf_counter(); fwd()
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+    return sorted(times[1:])[repeats // 2]
+
+
 def worker(args):
     "Run one configuration and print its measurements as one JSON line"
     import torch, warnings
@@ -51,23 +74,28 @@ def worker(args):
     inputs = dict(input_ids=ids, attention_mask=torch.ones_like(ids))
     cache = None if args.baseline else 'device'
     k = 1 if args.baseline else args.k
-    calls = [0]
-    model.register_forward_pre_hook(lambda *a: calls.__setitem__(0, calls[0] + 1))
+    calls, in_forward, t_call = [0], [0.], [0.]
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
+    def pre(*a): calls[0] += 1; sync(); t_call[0] = time.perf_counter()
+    def post(*a): sync(); in_forward[0] += time.perf_counter() - t_call[0]
+    model.register_forward_pre_hook(pre); model.register_forward_hook(post)  # time inside the model, during the estimate
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     rss0 = rss_bytes()
     t0 = time.perf_counter()
     cost = KLCost(model, inputs, cache=cache, model_batch_size=k)
     res = ray_estimate(cost, cutoff=args.cutoff, n_samples=args.n, batch_size=k, seed=0, progress=False,
-                       directions='device', rtol=args.rtol, warmup=1 if args.baseline else 8)
+                       directions=args.directions, rtol=args.rtol, warmup=1 if args.baseline else 8)
     if device.type == 'cuda': torch.cuda.synchronize()
-    wall = time.perf_counter() - t0
+    wall, in_model = time.perf_counter() - t0, in_forward[0]  # before the raw timing below, which runs the hooks too
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss0)
     forwards = cost.n_evals + cost.n_anchor_evals + (0 if args.baseline else 1)  # + the one cached anchor pass
+    raw = raw_forward(model, {k_: v.to(device) for k_, v in inputs.items()}, k) / k  # seconds per parameter vector
     print(json.dumps(dict(device=str(device), name=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                           dim=cost.dim, n=args.n, k=k, baseline=args.baseline, wall=wall, dirs_per_s=args.n / wall,
                           s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=calls[0] / args.n,
-                          evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20,
+                          evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
+                          raw_ms=raw * 1e3, overhead=wall / forwards / raw, in_run=wall / in_model,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -82,6 +110,8 @@ def main():
     p.add_argument('--cutoff', type=float, default=1e-2)
     p.add_argument('--rtol', type=float, default=1e-6)
     p.add_argument('--attn', default='eager', help="attention implementation ('eager' vmaps everywhere; 'sdpa')")
+    p.add_argument('--directions', default='device', help="'device' (float32 draws on the model's device) or 'cpu' "
+                   "(float64 draws, the directions of tyche.volume.estimate_volume: log-volumes comparable with older runs)")
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--size', default='tiny', help=argparse.SUPPRESS)
     p.add_argument('--k', type=int, default=1, help=argparse.SUPPRESS)
@@ -97,21 +127,24 @@ def main():
     rows = []
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
-               '--attn', args.attn] + (['--cpu'] if args.cpu else []) + extra
+               '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith('{')]
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
         rows.append((label, json.loads(line[-1])))
     r0 = rows[0][1]
     print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
-          f"cutoff {args.cutoff}, rtol {args.rtol}")
+          f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
-            f"{'evals/dir':>9} {'peak MB':>8} {'log_volume':>12} {'stderr':>7}")
+            f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))
     for label, r in rows:
         print(f"{label:<40} {r['n']:>5} {r['s_per_dir']:>8.4f} {r['dirs_per_s']:>8.2f} {r['dirs_per_s'] / r0['dirs_per_s']:>7.1f}x "
-              f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['peak_mb']:>8.1f} "
-              f"{r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
+              f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['raw_ms']:>7.2f} "
+              f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
+    print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call, in the same "
+          "process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward during the "
+          "estimate (the same ratio, measured in the same time window); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")

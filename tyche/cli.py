@@ -175,40 +175,42 @@ def options_from(cls, # a dataclass whose fields become keyword-only parameters
     return _f
 
 # %% ../nbs/07_cli.ipynb #a00ca660
-def read_texts(path, # a .txt, .jsonl or .json file, or a folder of them
-               text_key:str='text', # key of the text in JSON objects
-              ) -> list:
-    "The texts of a local text file or folder, in order"
-    import json
+_BUILDERS = {'.txt': 'text', '.jsonl': 'json', '.json': 'json', '.parquet': 'parquet'}
+
+def _load_file(path, text_key, cache):
+    "One local file as a `datasets.Dataset` with its texts in the column `text_key`"
+    import datasets
+    kw = dict(sample_by='paragraph') if path.suffix == '.txt' else {}
+    try: ds = datasets.load_dataset(_BUILDERS[path.suffix], data_files=str(path), split='train', cache_dir=cache,
+                                    keep_in_memory=True, **kw)
+    except Exception as e: raise ValueError(f'{path} cannot be read as {path.suffix[1:]}: {str(e).splitlines()[0][:200]}') from None
+    if path.suffix == '.txt':
+        ds = ds.map(lambda b: {'text': [t.strip() for t in b['text']]}, batched=True, keep_in_memory=True)
+        ds = ds.filter(lambda b: [bool(t) for t in b['text']], batched=True, keep_in_memory=True)
+    elif text_key not in ds.column_names and not (path.suffix == '.json' and ds.column_names == ['text']):
+        raise ValueError(f'{path}: every object needs a {text_key!r} field (see --text-key); it has {ds.column_names}')
+    key = text_key if text_key in ds.column_names else 'text'   # .txt, and a .json list of strings: the column "text"
+    ds = ds.select_columns([key]).cast_column(key, datasets.Value('string'))  # one type for every builder
+    return ds if key == text_key else ds.rename_column(key, text_key)
+
+def read_texts(path, # a .txt, .jsonl, .json or .parquet file, or a folder of them
+               text_key:str='text', # key (column) of the text in JSON objects and Parquet tables
+              ):
+    "The texts of a local file or folder, in order, as a `datasets.Dataset` with the column `text_key`"
+    import datasets, tempfile
+    from tyche.hf import _quiet_datasets
     path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in ('.txt', '.jsonl', '.json'))
-        if not files: raise ValueError(f'no .txt, .jsonl or .json files in {path}')
-        return [t for f in files for t in read_texts(f, text_key)]
-    if not path.is_file(): raise FileNotFoundError(f'text file not found: {path}')
-    try: raw = path.read_text(encoding='utf-8')
-    except UnicodeDecodeError: raise ValueError(f'{path} is not UTF-8 text') from None
-    if path.suffix in ('.jsonl', '.json'):
-        try: items = [json.loads(l) for l in raw.splitlines() if l.strip()] if path.suffix == '.jsonl' else json.loads(raw)
-        except ValueError as e: raise ValueError(f'{path} is not valid JSON: {e}') from None
-        if not isinstance(items, list): raise ValueError(f'{path} must hold a list of strings or objects')
-        try: return [t if isinstance(t, str) else t[text_key] for t in items]
-        except (KeyError, TypeError): raise ValueError(f'{path}: every object needs a {text_key!r} field (see --text-key)') from None
-    return [p.strip() for p in raw.split('\n\n') if p.strip()]
+    files = sorted(p for p in path.iterdir() if p.suffix in _BUILDERS) if path.is_dir() else [path]
+    if path.is_dir() and not files: raise ValueError(f'no .txt, .jsonl, .json or .parquet files in {path}')
+    if not path.exists(): raise FileNotFoundError(f'text file not found: {path}')
+    if files[0].suffix not in _BUILDERS: raise ValueError(f'{path}: unknown text format (use .txt, .jsonl, .json or .parquet)')
+    with tempfile.TemporaryDirectory() as cache, _quiet_datasets():
+        return datasets.concatenate_datasets([_load_file(f, text_key, cache) for f in files])
 
 # %% ../nbs/07_cli.ipynb #5bbc06fe
-@call_parse
-@options_from(VolumeConfig, but=['model', 'tokenizer', 'dataset', 'progress', 'volume_kwargs'])
-def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF layout)
-             data:str, # text: a .txt file (one sequence per paragraph), .jsonl / .json file, or a folder of them
-             tokenizer:str=None, # tokenizer folder (default: the model folder)
-             out:str='tyche-estimate.json', # JSON file for the result and the settings that produced it
-             quiet:bool=False, # no progress bar
-             **kwargs):
-    "Estimate the basin volume of a local HuggingFace causal LM on local text"
-    o = AttrDict({k: p.default for k, p in inspect.signature(estimate).parameters.items() if p.kind == p.KEYWORD_ONLY}, **kwargs)
-    none = lambda v: None if v in (None, 'none', 'None') else v
-    count = lambda v: isinstance(v, int) and v >= 1
+def _check_estimate(o):
+    "Usage errors in the options `o` of `tyche estimate`, each with its fix"
+    none, count = lambda v: None if v in (None, 'none', 'None') else v, lambda v: isinstance(v, int) and v >= 1
     check_args((count(o.n_samples), f'--n-samples must be at least 1, got {o.n_samples}'),
                (_positive(o.cutoff), f'--cutoff must be a number > 0, got {o.cutoff}'),
                (count(o.max_seq_len), f'--max-seq-len must be at least 1, got {o.max_seq_len}'),
@@ -229,35 +231,56 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
                (o.eps is None or _positive(o.eps), f'--eps must be a number > 0, got {o.eps}'),
                (o.directions in ('auto', 'cpu', 'device'), f'--directions must be auto, cpu or device, got {o.directions}'),
                (_positive(o.rtol) and o.rtol < 1, f'--rtol must be in (0, 1), got {o.rtol}'))
-    import json
-    from tyche.hf import VolumeEstimator
-    from tyche.io import atomic_write
-    from tyche.distributed import init_from_env, is_main
-    init_from_env()  # under torchrun: join the other ranks; each loads the model and takes its share of the directions
-    texts = read_texts(data, o.text_key)
+    return {k: none(v) if k in ('cache_mode', 'preconditioner') else v for k, v in o.items()}
+
+def _load_lm(model, tokenizer, quiet, adam_state):
+    "The causal LM and tokenizer saved in local folders (nothing is downloaded)"
     if not Path(model).is_dir(): raise FileNotFoundError(f'model folder not found: {model}')
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as hf_logging
     hf_logging.set_verbosity_error()
     if quiet: hf_logging.disable_progress_bar()
-    if o.adam_state is not None and not Path(o.adam_state).is_file(): raise FileNotFoundError(f'optimizer state not found: {o.adam_state}')
-    try:
-        lm = AutoModelForCausalLM.from_pretrained(model, local_files_only=True)
-        tok = AutoTokenizer.from_pretrained(tokenizer or model, local_files_only=True)
+    if adam_state is not None and not Path(adam_state).is_file(): raise FileNotFoundError(f'optimizer state not found: {adam_state}')
+    try: return (AutoModelForCausalLM.from_pretrained(model, local_files_only=True),
+                 AutoTokenizer.from_pretrained(tokenizer or model, local_files_only=True))
     except (OSError, ValueError, KeyError) as e: raise ValueError(f'cannot load the model or tokenizer: {str(e).splitlines()[0]}') from None
-    options = {k: none(v) if k in ('cache_mode', 'preconditioner') else v for k, v in o.items()}
+
+# %% ../nbs/07_cli.ipynb #edc1e55c
+def _report(res, per_sequence, n_samples):
+    "One summary row per result, each printed as a line"
+    rows = []
+    for i, r in enumerate(res if isinstance(res, list) else [res]):
+        rows.append(dict(sequence=i if per_sequence else None, **r.summary()))
+        print(f"{'sequence ' + str(i) + ': ' if per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
+              f"{r.log_volume / math.log(10):.2f} ± {r.stderr / math.log(10):.2f} log10 (ESS {r.ess:.1f}, "
+              f"{r.n_evals / n_samples:.1f} evaluations per direction)")
+    return rows
+
+@call_parse
+@options_from(VolumeConfig, but=['model', 'tokenizer', 'dataset', 'progress', 'volume_kwargs'])
+def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF layout)
+             data:str, # text: a .txt file (one sequence per paragraph), .jsonl / .json / .parquet file, or a folder of them
+             tokenizer:str=None, # tokenizer folder (default: the model folder)
+             out:str='tyche-estimate.json', # JSON file for the result and the settings that produced it
+             quiet:bool=False, # no progress bar
+             **kwargs):
+    "Estimate the basin volume of a local HuggingFace causal LM on local text"
+    import json
+    from tyche.hf import VolumeEstimator
+    from tyche.io import atomic_write
+    from tyche.distributed import init_from_env, is_main
+    o = AttrDict({k: p.default for k, p in inspect.signature(estimate).parameters.items() if p.kind == p.KEYWORD_ONLY}, **kwargs)
+    options = _check_estimate(o)
+    init_from_env()  # under torchrun: join the other ranks; each loads the model and takes its share of the directions
+    texts = read_texts(data, o.text_key)
+    lm, tok = _load_lm(model, tokenizer, quiet, o.adam_state)
     settings = dict(model=model, data=data, tokenizer=tokenizer or model, **options)
-    cfg = VolumeConfig(lm, tok, texts, **{k: v for k, v in options.items() if k != 'text_key'}, progress=not quiet)
+    cfg = VolumeConfig(lm, tok, texts, **options, progress=not quiet)
     t0 = time.perf_counter()
     res = VolumeEstimator.from_config(cfg).run()
     seconds = time.perf_counter() - t0
     if not is_main(): return  # every rank holds the same result: rank 0 prints it and writes the file
-    rows = []
-    for i, r in enumerate(res if isinstance(res, list) else [res]):
-        rows.append(dict(sequence=i if o.per_sequence else None, **r.summary()))
-        print(f"{'sequence ' + str(i) + ': ' if o.per_sequence else ''}log-volume {r.log_volume:.2f} ± {r.stderr:.2f} nats = "
-              f"{r.log_volume / math.log(10):.2f} ± {r.stderr / math.log(10):.2f} log10 (ESS {r.ess:.1f}, "
-              f"{r.n_evals / o.n_samples:.1f} evaluations per direction)")
+    rows = _report(res, o.per_sequence, o.n_samples)
     result = dict(analysis='estimate', settings=settings, results=rows, seconds=seconds, n_parameters=sum(p.numel() for p in lm.parameters()))
     atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(result, indent=1)))
     print(f'{seconds:.1f} s; wrote {out}')

@@ -27,6 +27,7 @@ class RadiusResult:
     unbounded: Tensor  # [B] bool: still inside at `max_radius` (radius = inf)
     nonfinite: Tensor  # [B] int64: evaluations that returned NaN or inf (counted as outside)
     power: float       # median local power-law exponent p of delta ~ k r^p at the edge (a warm start for later batches)
+    curvature: float = 0.  # median curvature q = dp/dlog r of log delta against log r near the edge (a warm start too)
     history: list|None = None  # per step: (direction indices, radii, deltas), when `record=True`
 
 # %% ../nbs/02_radius.ipynb #7ee9bfdc
@@ -39,25 +40,26 @@ class Bracket:
     sb: Tensor; db: Tensor       # [B] the newer of them
     s_last: Tensor               # [B] the last s evaluated
     power: Tensor                # [B] the current power-law exponent p of delta ~ k r^p
+    curv: Tensor                 # [B] the ray's own curvature q = dp/ds, from three usable points (NaN: none yet)
     stall: Tensor; same: Tensor  # [B] int64: steps the bracket shrank by < 2x; steps that landed on the same side
     was_in: Tensor               # [B] bool: the last point was inside
     n_ev: Tensor; n_bad: Tensor  # [B] int64: evaluations; nonfinite ones
     done: Tensor; limited: Tensor; unbounded: Tensor  # [B] bool
     # constants of the search (log cutoff, log tolerance, floor and noise level of deltas, ...), set by `init`
     lcut: float = 0.; ltol: float = 0.; off: float = 0.; jump: float = 0.; smax: float = 0.; floor: float = 0.; noise: float = 0.
-    cutoff: float = 0.; max_evals: int = 64; s_init: Tensor|None = None
+    cutoff: float = 0.; max_evals: int = 64; s_init: Tensor|None = None; q: float = 0.  # q: the assumed curvature
 
     @classmethod
-    def init(cls, B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor):
-        "The state before any evaluation: no bracket, no usable point, exponent `power`"
+    def init(cls, B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor, curvature=0.):
+        "The state before any evaluation: no bracket, no usable point, exponent `power` and curvature `curvature`"
         full = lambda v: torch.full((B,), v, dtype=torch.float64)
         zeros = lambda dt: torch.zeros(B, dtype=dt)
         ltol = math.log1p(rtol)
         return cls(full(-math.inf), full(math.inf), full(0.), full(math.nan), full(math.nan), full(math.nan), full(math.nan),
-                   full(math.nan), full(math.nan), full(float(power)), zeros(torch.long), zeros(torch.long), zeros(torch.bool),
+                   full(math.nan), full(math.nan), full(float(power)), full(math.nan), zeros(torch.long), zeros(torch.long), zeros(torch.bool),
                    zeros(torch.long), zeros(torch.long), zeros(torch.bool), zeros(torch.bool), zeros(torch.bool),
                    lcut=math.log(cutoff), ltol=ltol, off=0.45 * ltol, jump=math.log(1e3), smax=math.log(max_radius),
-                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log())
+                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log(), q=float(curvature))
 
 # %% ../nbs/02_radius.ipynb #f6f2176f
 @patch
@@ -66,6 +68,22 @@ def slope(self:Bracket, idx):
     p2 = (self.da[idx].log() - self.db[idx].log()) / (self.sa[idx] - self.sb[idx])
     return p2, p2.isfinite() & (p2 > 0.05) & (p2 < 50)
 
+def _edge_offset(y, p, q):
+    "t = s - s_edge solving p t + q t^2 / 2 = y (y = log delta - log cutoff, p the exponent at the edge); q = 0: y / p"
+    disc = p * p + 2 * q * y
+    return torch.where(disc > 0, 2 * y / (p + disc.clamp(min=0).sqrt()), y / p)
+
+@patch
+def second_order(self:Bracket, idx):
+    "The edge of the quadratic in (s, log delta) through the last two usable points, of the ray's curvature, else q"
+    sa, sb, ya, yb = self.sa[idx], self.sb[idx], self.da[idx].log() - self.lcut, self.db[idx].log() - self.lcut
+    h, q = sa - sb, torch.where(self.curv[idx].isfinite(), self.curv[idx], self.q)  # the ray's own curvature once measured
+    slope = (ya - yb) / h - q * h / 2       # the model's slope at s_b
+    disc = slope * slope - 2 * q * yb
+    u = -2 * yb / (slope + disc.clamp(min=0).sqrt())
+    secant = sb - yb * h / (ya - yb)
+    return torch.where((slope > 0.05) & (disc > 0) & u.isfinite(), sb + u, secant)
+
 @patch
 def predict(self:Bracket, idx):
     "Where the edge is for rays `idx`: the power-law model, safeguarded by regula falsi or bisection inside a bracket"
@@ -73,7 +91,7 @@ def predict(self:Bracket, idx):
     has_lo, has_hi = lo.isfinite(), hi.isfinite()
     brk = has_lo & has_hi
     p2, ok2 = self.slope(idx)
-    pred = b_ + (self.lcut - db_.log()) / torch.where(ok2, p2, self.power[idx])
+    pred = torch.where(ok2, self.second_order(idx), b_ - _edge_offset(db_.log() - self.lcut, self.power[idx], self.q))
     # no usable point yet: expand from the last inside point, or shrink from the last outside point
     pred = torch.where(b_.isnan() & ~has_hi, self.s_last[idx] + self.jump, pred)
     pred = torch.where(b_.isnan() & ~has_lo & has_hi, hi - self.jump, pred)
@@ -89,13 +107,17 @@ def predict(self:Bracket, idx):
 # %% ../nbs/02_radius.ipynb #a7730d04
 @patch
 def aim(self:Bracket, idx, pred):
-    "The next log radius of rays `idx`: just past `pred` on the side whose bracket end is farther, kept in bounds"
+    "The next log radius of rays `idx`: just past `pred`, on the side whose bracket end is farther, kept in bounds"
     lo, hi = self.lo[idx], self.hi[idx]
     has_lo, has_hi = lo.isfinite(), hi.isfinite()
     brk = has_lo & has_hi
     up = ~has_hi | (brk & (hi - pred > pred - lo))
     o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
     s = pred + torch.where(up, o, -o)
+    # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
+    room = torch.where(up, lo + 0.98 * self.ltol - pred, pred - (hi - 0.98 * self.ltol))
+    close = room.isfinite() & (room >= 0.1 * self.off) & (room < o)
+    s = torch.where(close, pred + torch.where(up, room, -room), s)
     # inside the bracket (both halves <= ltol once it is narrow), and bounded outside it
     W = hi - lo
     narrow = brk & (W < 2 * self.ltol)
@@ -125,6 +147,10 @@ def update(self:Bracket, idx, s, delta):
     hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
     self.lo[idx], self.d_lo[idx], self.hi[idx], self.d_hi[idx] = lo, dlo, hi, dhi
     use = finite & (delta > self.floor)
+    h1, h2, ya, yb = b_ - a_, s - b_, da_.log(), db_.log()   # the curvature through three usable points, well apart
+    q3 = 2 * ((delta.log() - yb) / h2 - (yb - ya) / h1) / (s - a_)
+    okq = use & (h1.abs() > 1e-4) & (h2.abs() > 1e-4) & ((s - a_).abs() < 1) & q3.isfinite()
+    self.curv[idx] = torch.where(okq, q3, self.curv[idx])
     self.sa[idx], self.da[idx] = torch.where(use, b_, a_), torch.where(use, db_, da_)
     self.sb[idx], self.db[idx] = torch.where(use, s, b_), torch.where(use, delta, db_)
     self.power[idx] = torch.where(ok2, p2, self.power[idx])
@@ -144,6 +170,38 @@ def _as_radii(x, B):
     x = torch.as_tensor(x, dtype=torch.float64).flatten()
     return x.expand(B).clone() if x.numel() == 1 else x
 
+# %% ../nbs/02_radius.ipynb #c8fe90cd
+@patch
+def step(self:Bracket, along, f0, history=None) -> bool:
+    "One step: aim every unfinished ray, evaluate them in ONE call of `along`, update; False (and nothing done) if none is left"
+    idx = (~self.done).nonzero().flatten()
+    if idx.numel() == 0: return False
+    s = self.aim(idx, self.predict(idx))
+    r = s.exp()
+    with torch.no_grad(): f = along(idx, r)
+    f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten()
+    if f.numel() != idx.numel(): raise ValueError(f"cost must map [B, D] to [B] costs: got {f.numel()} costs for B={idx.numel()}")
+    delta = f - f0
+    if history is not None: history.append((idx.clone(), r.clone(), delta.clone()))
+    self.update(idx, s, delta)
+    return True
+
+@patch
+def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
+    "The `RadiusResult` of a finished search; the median exponent and curvature (else the assumed ones) for a warm start"
+    radius = torch.where(self.unbounded, math.inf, self.lo.exp())
+    r_out = self.hi.exp()
+    precision = torch.where(self.unbounded, 0., (r_out - radius) / radius)
+    converged = self.unbounded | (precision <= rtol * (1 + 1e-9))
+    median = lambda x, default: float(x[x.isfinite()].median()) if x.isfinite().any() else float(default)
+    return RadiusResult(radius, r_out, self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,
+                        self.n_bad, median(self.power, power), median(self.curv, curvature), history)
+
+def _noise_floor(dtype, f0, cutoff):
+    "Deltas closer than `noise` cannot be told apart in `dtype`; deltas above `floor` carry a usable slope"
+    eps = torch.finfo(dtype).eps if dtype.is_floating_point else torch.finfo(torch.float64).eps
+    return 8 * eps * (abs(f0) + cutoff), 16 * eps * abs(f0) + 1e-300
+
 # %% ../nbs/02_radius.ipynb #4c52a325
 def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] float64) -> [k] costs at radius r[j] on ray idx[j]
                      n_rays:int,       # number B of rays, indexed 0..B-1
@@ -153,7 +211,8 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      rtol:float=1e-6,  # target relative precision of the radius, (r_out - r_in) / r_in
                      max_radius:float=1e8, # rays still inside here are unbounded (radius inf)
                      init_radius=1.,   # first radius tried: a scalar or [B] tensor (e.g. a typical radius already found)
-                     power:float=2.,   # assumed exponent p of delta ~ k r^p until two evaluations give a slope
+                     power:float=2.,   # assumed exponent p of delta ~ k r^p at the edge, until two evaluations give a slope
+                     curvature:float=0., # assumed curvature dp/dlog r of log delta against log r (0: a pure power law)
                      max_evals:int=64, # give up on a ray after this many evaluations
                      record:bool=False, # keep every step's radii and deltas in `history`
                     )->RadiusResult:
@@ -162,50 +221,34 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     n_rays, cutoff = check_count('n_rays', n_rays, 0), check_positive('cutoff', cutoff)
     rtol = check_number('rtol', rtol, 0, 1, low_open=True, high_open=True)
     max_radius, power = check_positive('max_radius', max_radius), check_positive('power', power)
-    max_evals, record = check_count('max_evals', max_evals), check_flag('record', record)
-    B, dt = n_rays, dtype
-    r_init = _as_radii(init_radius, B)
-    if r_init.shape != (B,) or not ((r_init > 0) & r_init.isfinite()).all():
+    max_evals, record, curvature = check_count('max_evals', max_evals), check_flag('record', record), check_number('curvature', curvature)
+    r_init = _as_radii(init_radius, n_rays)
+    if r_init.shape != (n_rays,) or not ((r_init > 0) & r_init.isfinite()).all():
         raise ValueError("`init_radius` must be finite and > 0: a scalar or one per direction")
     f0 = float(cost_center)
     if not math.isfinite(f0): raise ValueError(f"cost(center) must be finite, got {f0}: the anchor must be inside its basin")
-    eps = torch.finfo(dt).eps if dt.is_floating_point else torch.finfo(torch.float64).eps
-    noise = 8 * eps * (abs(f0) + cutoff)     # deltas closer than this cannot be told apart in the cost's dtype
-    floor = 16 * eps * abs(f0) + 1e-300      # deltas above this carry a usable slope
-    state = Bracket.init(B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor)
+    state = Bracket.init(n_rays, cutoff, rtol, max_radius, r_init, power, max_evals, *_noise_floor(dtype, f0, cutoff), curvature)
     history = [] if record else None
-    while True:
-        idx = (~state.done).nonzero().flatten()
-        if idx.numel() == 0: break
-        s = state.aim(idx, state.predict(idx))
-        r = s.exp()
-        with torch.no_grad(): f = along(idx, r)   # one call of the ray cost for the whole active batch
-        f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten()
-        if f.numel() != idx.numel(): raise ValueError(f"cost must map [B, D] to [B] costs: got {f.numel()} costs for B={idx.numel()}")
-        delta = f - f0
-        if record: history.append((idx.clone(), r.clone(), delta.clone()))
-        state.update(idx, s, delta)
-    radius = torch.where(state.unbounded, math.inf, state.lo.exp())
-    r_out = state.hi.exp()
-    precision = torch.where(state.unbounded, 0., (r_out - radius) / radius)
-    converged = state.unbounded | (precision <= rtol * (1 + 1e-9))
-    fin = state.power.isfinite()
-    pw = float(state.power[fin].median()) if fin.any() else float(power)
-    return RadiusResult(radius, r_out, state.d_lo, state.n_ev, precision, converged, state.limited, state.unbounded,
-                        state.n_bad, pw, history)
+    while state.step(along, f0, history): pass
+    return state.result(rtol, power, curvature, history)
 
 # %% ../nbs/02_radius.ipynb #8230c516
 def straight_rays(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                   directions:Tensor, # [B, D] unit directions
+                  block:int=2**16,   # entries per block of the float64 arithmetic
                  ):
     "The ray cost of the lines center + r v along the rows v of `directions`, for `find_radii_along`"
     dev, dt = center.device, center.dtype    # the cost runs there; the per-ray bookkeeping ([B] vectors) on the CPU
     c64, dirs = center.detach().to(torch.float64), directions.detach().to(dev, torch.float64)
-    every = torch.arange(len(dirs))
+    every, D = torch.arange(len(dirs)), len(c64)
     def along(idx, r):
-        rows = dirs if torch.equal(idx, every) else dirs[idx.to(dev)]   # all rays in order: no copy of the directions
-        return cost(torch.addcmul(c64, r.to(dev)[:, None], rows).to(dt))  # points in float64, rounded once to the cost's dtype
+        all_rays, r = torch.equal(idx, every), r.to(dev, torch.float64)[:, None]
+        pts = torch.empty(len(idx), D, dtype=dt, device=dev)
+        for s in range(0, D, block):   # points in float64, rounded once to the cost's dtype; float64 temporaries of one block
+            rows = dirs[:, s:s + block] if all_rays else dirs[idx.to(dev), s:s + block]
+            pts[:, s:s + block] = torch.addcmul(c64[s:s + block], r, rows)
+        return cost(pts)
     return along
 
 def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
@@ -216,6 +259,7 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
                max_radius:float=1e8, # directions still inside here are unbounded (radius inf)
                init_radius=1.,    # first radius tried: a scalar or [B] tensor (e.g. a typical radius already found)
                power:float=2.,    # assumed exponent p of delta ~ k r^p until two evaluations give a slope
+               curvature:float=0., # assumed curvature dp/dlog r of log delta against log r (0: a pure power law)
                max_evals:int=64,  # give up on a direction after this many evaluations
                cost_center=None,  # cost(center) if already known (saves one evaluation)
                record:bool=False, # keep every step's radii and deltas in `history`
@@ -229,5 +273,5 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
         with torch.no_grad(): cost_center = torch.as_tensor(cost(center.detach()[None])).flatten()
         if cost_center.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {cost_center.numel()} costs for B=1")
     return find_radii_along(straight_rays(cost, center, directions), directions.shape[0], cutoff, cost_center, center.dtype,
-                            rtol=rtol, max_radius=max_radius, init_radius=init_radius, power=power, max_evals=max_evals,
-                            record=record)
+                            rtol=rtol, max_radius=max_radius, init_radius=init_radius, power=power, curvature=curvature,
+                            max_evals=max_evals, record=record)

@@ -4,19 +4,19 @@
 
 # %% ../nbs/08a_sharded.ipynb #b443b423
 from __future__ import annotations
-import math, warnings
+import inspect, math, warnings
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch
-from tyche.costs import eval_mode, model_output
+from tyche.costs import KLCost, eval_mode, model_output, _kl_rows
 from tyche.distributed import world, is_main
 from tyche.hf import _raw_blocks
 from tyche.volume import Rays, VolumeResult, VolumeWarning, estimate_volume_rays
 
 # %% auto #0
-__all__ = ['shard_model', 'ShardedRays', 'sharded_volume']
+__all__ = ['KL_CHUNK', 'shard_model', 'ShardedRays', 'sharded_volume']
 
 # %% ../nbs/08a_sharded.ipynb #34301a4c
 def shard_model(model:nn.Module, # a module on this rank's device, the same on every rank
@@ -77,10 +77,9 @@ class ShardedRays(Rays):
         local = torch.tensor(sum(float(a.double().pow(2).sum()) for a in self.anchor), dtype=torch.float64)
         self.norm2 = float(_all_sum(local, self.device))
         self.rms = math.sqrt(self.norm2 / self.dim)
-        mask = self.inputs['attention_mask'].bool()
-        with torch.no_grad(): logp = F.log_softmax(_upcast(model_output(model(**self.inputs))), -1)
-        self.logp = torch.where(mask[..., None], logp, 0.)      # padded positions: finite placeholders, masked out
-        self.p, self.mask, self.count = self.logp.exp(), mask, float(mask.sum())
+        self.idx = self.inputs['attention_mask'].flatten().nonzero().flatten()   # the counted positions, as `KLCost`
+        with torch.no_grad(): self.logp = F.log_softmax(_upcast(model_output(model(**self.inputs)).flatten(0, -2)[self.idx]), -1)
+        self.p, self.count = self.logp.exp(), float(len(self.idx))
 
     def _overlaps(self, s, e):
         "(a, b, j, k): the flat entries a..b-1 of the block s..e-1 are this rank's entries k..k+b-a-1 of parameter j"
@@ -89,12 +88,17 @@ class ShardedRays(Rays):
             if a < b: yield a, b, j, a - first
 
 # %% ../nbs/08a_sharded.ipynb #ee20350c
+KL_CHUNK = inspect.signature(KLCost).parameters['chunk_size'].default   # logits per step of the KL, as `KLCost`
+
 @patch
 def _kl(self:ShardedRays):
     "KL of the model's predictions from the anchor's, averaged over the unmasked positions (as `tyche.costs.KLCost`)"
-    logq = F.log_softmax(_upcast(model_output(self.model(**self.inputs))), -1)
-    kl = logq.neg_().add_(self.logp).mul_(self.p).sum(-1)
-    return torch.where(self.mask, kl, 0.).sum() / self.count
+    rows = model_output(self.model(**self.inputs)).flatten(0, -2)[self.idx][None]        # [1, P, V]
+    step = max(1, KL_CHUNK // rows.shape[-1])     # positions per step: the same sums in the same order as `KLCost`
+    total = 0.
+    for s in range(0, len(self.logp), step):
+        total = total + _kl_rows(rows[:, s:s + step], self.logp[s:s + step], self.p[s:s + step]).sum(-1)
+    return total[0] / self.count
 
 @patch
 def _write(self:ShardedRays, i, r, nz):

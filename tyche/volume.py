@@ -301,20 +301,26 @@ class _Search:
     "What the root-finder and the star-shape check need besides the rays"
     cutoff: float; f0: float; rtol: float; max_radius: float; max_evals: int; n_probe: int; star_fraction: float
 
-def _solve_batch(rays, start, stop, init, power, o:_Search):
+def _solve_batch(rays, start, stop, init, power, curvature, o:_Search):
     "Basin edge and star-shape probes along directions start..stop-1: per-direction tensors, evaluations, root-finder result"
     along, log_weights, cv = rays.batch(start, stop)
     res = find_radii_along(along, stop - start, o.cutoff, o.f0, rays.dtype, rtol=o.rtol, max_radius=o.max_radius,
-                           init_radius=init, power=power, max_evals=o.max_evals)
+                           init_radius=init, power=power, curvature=curvature, max_evals=o.max_evals)
     checked, viol, m = _star_check(along, res.radius, o.cutoff, o.f0, o.n_probe, _spot(start, stop, o.star_fraction))
     rows = {key: getattr(res, key) for key in _KEYS} | dict(log_weights=log_weights.cpu(), cv=cv.cpu(), checked=checked, star=viol)
     return rows, int(res.evals.sum()) + m, res
 
 def _warm_up(rays, stop, o:_Search):
-    "Directions 0..stop-1 from a cold start: their rows and evaluations, and the start (radius, exponent) of the later ones"
-    rows, spent, res = _solve_batch(rays, 0, stop, 1., 2., o)
-    fin = res.radius.isfinite() & (res.radius > 0)
-    return rows, spent, float(res.radius[fin].median()) if fin.any() else 1., res.power
+    "Direction 0 from a cold start, directions 1..stop-1 from it: their rows and evaluations, and where later ones start"
+    pieces, spent, start = [], 0, (1., 2., 0.)     # radius, exponent and curvature of the edge
+    for a, b in ((0, min(1, stop)), (min(1, stop), stop)):   # fixed stages, so batching cannot matter
+        if b <= a: continue
+        rows, e, res = _solve_batch(rays, a, b, *start, o)
+        pieces.append((a, rows)); spent += e
+        radii = torch.cat([p['radius'] for _, p in pieces])
+        fin = radii.isfinite() & (radii > 0)
+        start = (float(radii[fin].median()) if fin.any() else start[0], res.power, res.curvature)
+    return cat_rows(pieces), spent, start
 
 def _batches(n, batch_size, warmup):
     "The end k of the warm-up (`warmup` directions, or the first batch when it is 0) and the batches (start, stop) after it"
@@ -331,12 +337,12 @@ def _solve_rays(rays, n, batch_size, warmup, o:_Search, progress, distributed):
         warnings.warn(f"{len(batches)} batches of directions after the warm-up for {size} ranks: some ranks have nothing to do; "
                       f"pass batch_size={max(1, (n - k) // size)} or less", stacklevel=4)
     # the warm-up fixes where every later direction starts, so it is solved once, in order, and its result shared
-    warm, spent, init, power = all_ranks(lambda: _warm_up(rays, k, o) if rank == 0 else None, distributed)[0]
+    warm, spent, start = all_ranks(lambda: _warm_up(rays, k, o) if rank == 0 else None, distributed)[0]
     bar.update(k)
     def mine():
         pieces, m = [], 0
         for i in split(range(len(batches)), rank, size):   # whole batches, each solved exactly as in one process
-            rows, e, _ = _solve_batch(rays, *batches[i], init, power, o)
+            rows, e, _ = _solve_batch(rays, *batches[i], *start, o)
             pieces.append((batches[i][0], rows)); m += e
             bar.update(sum(b - a for a, b in batches[i:i + size]))   # rank 0: this round of batches
         return pieces, m
@@ -392,7 +398,7 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          max_radius:float=1e8,  # directions still inside at this radius are unbounded
                          check_star:bool|int=4, # probes per spot-checked direction, half inside its radius, half beyond (True: 8; 0: off)
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
-                         warmup:int=8,          # directions solved from a cold start; the rest start from their median radius
+                         warmup:int=8,          # directions that set the warm start (the first cold, the others from it); the rest start from it
                          max_evals:int=64,      # cost evaluations per direction at most
                          distributed:bool=True, # split the directions across the default process group's ranks, if any (all must call)
                         )->VolumeResult:
