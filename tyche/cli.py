@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import get_args
 from fastcore.basics import AttrDict
 from fastcore.script import call_parse, anno_parser
+from tyche.distributed import RankError
 from tyche.hf import VolumeConfig
 
 # %% auto #0
@@ -327,7 +328,7 @@ def main(argv:list|None=None, # arguments after the program name; None: `sys.arg
     except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help
     except UsageError as e: status, msg = 2, str(e)
     except KeyboardInterrupt: status, msg = 130, 'interrupted'
-    except (ValueError, TypeError, OSError, ImportError) as e:
+    except (ValueError, TypeError, OSError, ImportError, RankError) as e:  # RankError: another rank failed
         if os.environ.get('TYCHE_DEBUG'): raise
         status, msg = 1, str(e).splitlines()[0] if str(e) else type(e).__name__
     print(f'{prog}: error: {msg}', file=sys.stderr)
