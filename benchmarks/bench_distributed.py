@@ -42,10 +42,10 @@ def timed_estimate(n, batch_size, seed, alone=False):
     return time.perf_counter() - t0, res
 
 
-def best_run(k, *args, repeats=1):
-    "The fastest of `repeats` runs on k processes: (slowest rank's seconds, every rank's result)"
+def best_run(k, fn, *args, repeats=1, timeout=600):
+    "The fastest of `repeats` runs of `fn` (returning (seconds, result)) on k processes: (slowest rank's seconds, every rank's result)"
     from tyche.distributed import run_local
-    runs = [run_local(k, timed_estimate, *args, timeout=600, threads=1) for _ in range(repeats)]
+    runs = [run_local(k, fn, *args, timeout=timeout, threads=1) for _ in range(repeats)]
     best = min(runs, key=lambda ranks: max(s for s, _ in ranks))
     return max(s for s, _ in best), [r for _, r in best]
 
@@ -121,11 +121,11 @@ def main():
     from tyche.distributed import identical
     rows, ref = [], None
     for k in a.procs:
-        seconds, results = best_run(k, a.n, a.batch_size, a.seed, repeats=a.repeats)
+        seconds, results = best_run(k, timed_estimate, a.n, a.batch_size, a.seed, repeats=a.repeats)
         ref = ref or (seconds, results[0])
         same = all(identical(r, ref[1]) for r in results)
         # control: k processes, no process group, each solving its share of the directions alone (the machine's bound now)
-        alone = best_run(k, 8 + (a.n - 8) // k, a.batch_size, a.seed, True, repeats=a.repeats)[0] if k > 1 else ref[0]
+        alone = best_run(k, timed_estimate, 8 + (a.n - 8) // k, a.batch_size, a.seed, True, repeats=a.repeats)[0] if k > 1 else ref[0]
         rows.append((k, seconds, a.n / seconds, ref[0] / seconds, ref[0] / alone, results[0].log_volume, same))
     from tyche.digits import digits_mlp
     D = sum(q.numel() for q in digits_mlp().parameters())

@@ -47,15 +47,14 @@ def main():
     p.add_argument('--out', default='bench_distributed_palamedes_out', help='folder for the trained network')
     a = p.parse_args()
     import dataclasses
-    from tyche.distributed import run_local, identical
+    from tyche.distributed import identical
+    from bench_distributed import best_run     # this folder is on sys.path when a benchmark runs as a script
     from tyche.digits import DigitsConfig, train_digits
     train_digits(DigitsConfig(hidden=a.hidden, epochs=a.epochs, seed=a.seed), folder=a.out)   # before the clocks start
     same_as = lambda r, ref: identical(dataclasses.replace(r, wall=0.), dataclasses.replace(ref, wall=0.))
     rows, ref = [], None
     for k in a.procs:
-        runs = [run_local(k, timed_estimate, a.hidden, a.epochs, a.batch_size, a.seed, a.out, timeout=3600) for _ in range(a.repeats)]
-        best = min(runs, key=lambda ranks: max(s for s, _ in ranks))
-        seconds, results = max(s for s, _ in best), [r for _, r in best]
+        seconds, results = best_run(k, timed_estimate, a.hidden, a.epochs, a.batch_size, a.seed, a.out, repeats=a.repeats, timeout=3600)
         ref = ref or (seconds, results[0])
         rows.append((k, seconds, results[0].n_evals/seconds, ref[0]/seconds, results[0].log_volume, all(same_as(r, ref[1]) for r in results)))
     D = 64*a.hidden + a.hidden + 10*a.hidden + 10

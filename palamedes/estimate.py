@@ -262,7 +262,7 @@ def _gates(out, ks, prior, t0, T, halves, sets_err):
 def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
     "The log-mass as the log fraction of `n` prior draws inside, when at least `p_target` of them are (else None)"
     gen = torch.Generator().manual_seed(seed + 1)  # a stream of its own: the ladder's random numbers do not depend on it
-    draws = lambda m: reference_draws(0., basin, c64, Metric(torch.ones(len(c64))), 'gaussian', sigma, m, gen)[1].double()
+    draws = lambda m: reference_draws(0., basin, c64, as_metric(None, len(c64)), 'gaussian', sigma, m, gen)[1].double()
     if float(draws(256).mean()) < p_target - 0.1: return None      # a cheap screen: clearly below
     inside = draws(n)
     p = float(inside.mean())
