@@ -3,14 +3,18 @@
 The network: scikit-learn's digits pooled to 4 x 4 pixels, classes 0-2, a 16-6-3 tanh MLP (123 parameters) trained
 with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under the Gaussian prior N(0, sigma^2 I).
 
-- reference: two independent long runs with different exact samplers (reflective HMC and elliptical slice, which
-  needs no gradient), the identity metric and many sweeps; they must agree within their errors;
+- reference: two independent long runs with different exact samplers (reflective HMC with the identity metric, and
+  elliptical slice, which needs no gradient, with the metric it learns from its own chains) and many sweeps; they must
+  agree within their errors;
 - palamedes with its defaults (learned metric, reflective HMC);
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
     OMP_NUM_THREADS=2 python benchmarks/palamedes_small_mlp.py
+
+With `--checkpoints FOLDER` every palamedes run checkpoints there: an interrupted run resumes, and a rerun with more
+`--reference-sweeps` extends the references instead of starting again. `--only` picks rows.
 """
-import argparse, math, time, warnings
+import argparse, math, os, time, warnings
 import torch
 from torch import nn
 import tyche
@@ -39,6 +43,8 @@ def main():
     ap.add_argument('--cutoff', type=float, default=1e-2)
     ap.add_argument('--sigma', type=float, default=1.0)
     ap.add_argument('--reference-sweeps', type=int, default=256)
+    ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
+    ap.add_argument('--only', nargs='*', default=['hmc', 'ess', 'defaults', 'tyche'], choices=['hmc', 'ess', 'defaults', 'tyche'])
     a = ap.parse_args()
     model, held, D = small_mlp()
     model.double()
@@ -56,25 +62,30 @@ def main():
             if not res.equilibrated: print(f'{"":44} gates: {"; ".join(res.problems)}')
         else: print(f'{name:44} {res.log_volume:>10.3f} {res.stderr:>7.3f} {"":>3} {res.n_evals:>10} {"":>9} {wall:>7.1f}', flush=True)
     kw = dict(cutoff=a.cutoff, sigma=a.sigma, progress=False)
+    path = lambda name: None if a.checkpoints is None else os.path.join(a.checkpoints, f'{name}.pt')
+    refs = {'hmc': ('reference 1: reflective HMC, identity metric', dict(sampler='hmc', learn_metric=False, seed=1)),
+            'ess': ('reference 2: elliptical slice, learned metric', dict(sampler='ess', learn_metric=True, seed=2))}
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        for name, extra in [('reference 1: reflective HMC, identity metric', dict(sampler='hmc', seed=1)),
-                            ('reference 2: elliptical slice, identity metric', dict(sampler='ess', seed=2))]:
+        for key in [k for k in refs if k in a.only]:
+            name, extra = refs[key]
             t = time.time()
-            show(name, estimate_volume(cost, center, learn_metric=False, n_chains=32, n_sweeps=a.reference_sweeps, **extra, **kw),
+            show(name, estimate_volume(cost, center, n_chains=32, n_sweeps=a.reference_sweeps, checkpoint=path(key), **extra, **kw),
                  time.time() - t)
-        t = time.time(); res = estimate_volume(cost, center, **kw); show('palamedes, defaults', res, time.time() - t)
-        t = time.time()
-        show('tyche, random directions (1000)', tyche.estimate_volume(cost, center, cutoff=a.cutoff, sigma=a.sigma, n_samples=1000,
-                                                                      progress=False), time.time() - t)
-        t = time.time()
-        show("tyche, palamedes' metric (1000)", tyche.estimate_volume(cost, center, cutoff=a.cutoff, sigma=a.sigma, n_samples=1000,
-                                                                      preconditioner=res.preconditioner(), progress=False), time.time() - t)
-    r1, r2 = rows['reference 1: reflective HMC, identity metric'], rows['reference 2: elliptical slice, identity metric']
-    d, e = r1.log_volume - r2.log_volume, math.hypot(r1.stderr, r2.stderr)
-    ref = (r1.log_volume/r1.stderr**2 + r2.log_volume/r2.stderr**2)/(1/r1.stderr**2 + 1/r2.stderr**2)
-    print(f'references agree: {d:+.3f} +- {e:.3f} nats ({"yes" if abs(d) <= 2*e else "NO"}); combined reference {ref:.3f}')
-    print(f'palamedes defaults - reference: {res.log_volume - ref:+.3f} nats (target: within 3)')
+        if 'defaults' in a.only or 'tyche' in a.only:
+            t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
+        if 'tyche' in a.only:
+            for name, pre in [('tyche, random directions (1000)', None), ("tyche, palamedes' metric (1000)", res.preconditioner())]:
+                t = time.time()
+                show(name, tyche.estimate_volume(cost, center, cutoff=a.cutoff, sigma=a.sigma, n_samples=1000, preconditioner=pre,
+                                                 progress=False), time.time() - t)
+    if all(refs[k][0] in rows for k in refs):
+        r1, r2 = (rows[refs[k][0]] for k in refs)
+        d, e = r1.log_volume - r2.log_volume, math.hypot(r1.stderr, r2.stderr)
+        ref = (r1.log_volume/r1.stderr**2 + r2.log_volume/r2.stderr**2)/(1/r1.stderr**2 + 1/r2.stderr**2)
+        print(f'references agree: {d:+.3f} +- {e:.3f} nats ({"yes" if abs(d) <= 2*e else "NO"}); combined reference {ref:.3f}')
+        if 'palamedes, defaults' in rows:
+            print(f'palamedes defaults - reference: {rows["palamedes, defaults"].log_volume - ref:+.3f} nats (target: within 3)')
 
 
 if __name__ == '__main__': main()

@@ -99,6 +99,38 @@ class Ladder:
     metric: Metric # the spring's metric
     n_roundings: int = 0 # how often the descent replaced the metric
 
+# %% ../nbs/21_ladder.ipynb #c9e5e419
+def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # the rung's spring constant, chains [C, D], gaps, steps
+              basin:Basin, y0:torch.Tensor, metric:Metric, prior:str, sigma:float, gen:torch.Generator,
+              sampler:str, n_moves:int):
+    "`n_moves` moves of every chain at spring constant `k`: the chains, gaps, steps, the second half's springs and whitened samples"
+    rung = torch.zeros(len(x), dtype=torch.long)
+    frame, _ = references([k], y0, metric, prior, sigma)
+    st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step)
+    rs, ws = [], []
+    for _ in range(n_moves):
+        st, info = SAMPLERS[sampler](st, basin, frame, gen)
+        rs.append(metric.spring(frame.y(st.w, rung), y0)); ws.append(st.w)
+        if sampler == 'hmc': st.step.fill_(travel_time(st.w))
+        elif sampler == 'sgld': st.step.mul_(math.exp(info.moved.double().mean().item() - 0.5))
+    x = metric.from_basis(frame.y(st.w, rung))
+    return x, st.gap, st.step, torch.stack(rs[n_moves//2:]), torch.cat(ws[n_moves//2:]), frame, info
+
+# %% ../nbs/21_ladder.ipynb #2282f13d
+def _rounded(buffer:list, # whitened samples of earlier rungs since the last rounding (appended to)
+             w:torch.Tensor, k:float, mean_r:float, # this rung's whitened samples, spring constant and E[r]
+             frame:Frame, metric:Metric, prior:str, sigma:float, dense:bool):
+    "Collect a rung's samples; once there are enough and they are measurably anisotropic, the rounded metric, its k and the ratios"
+    sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(w.shape[1], dtype=torch.bool)
+    if int(sel.sum()) < 2 or (prior != 'uniform' and k*mean_r < 1): return None
+    buffer.append(w)
+    if sum(len(b) for b in buffer) < 4*int(sel.sum()) and dense: return None
+    samples = torch.cat(buffer); buffer.clear()
+    ratio, noise = anisotropy(samples[:, sel], dense)
+    if ratio <= 1.5*noise: return None
+    return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise
+
+# %% ../nbs/21_ladder.ipynb #c0e67260
 def descend(basin:Basin, # the basin
             center:torch.Tensor, # the anchor (float64)
             metric:Metric, prior:str, sigma:float, # the starting metric and the prior
@@ -122,34 +154,19 @@ def descend(basin:Basin, # the basin
     if int(inside.sum()) < n_chains: raise RuntimeError(f'only {int(inside.sum())} of {4*n_chains} draws at k_max landed inside')
     x = x[inside][:n_chains]
     gap = basin.gap(x)
-    rung = torch.zeros(n_chains, dtype=torch.long)
     step = torch.full((n_chains,), math.pi/2 if sampler != 'sgld' else 0.5, dtype=torch.float64)
     rungs, buffer, n_roundings, dense = [], [], 0, D <= dense_max
     while True:
-        frame, _ = references([k], y0, metric, prior, sigma)
-        st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step)
-        rs, ws = [], []
-        for _ in range(n_moves):
-            st, info = SAMPLERS[sampler](st, basin, frame, gen)
-            rs.append(metric.spring(frame.y(st.w, rung), y0)); ws.append(st.w)
-            if sampler == 'hmc': st.step.fill_(travel_time(st.w))
-            elif sampler == 'sgld': st.step.mul_(math.exp(info.moved.double().mean().item() - 0.5))
-        x, gap, step = metric.from_basis(frame.y(st.w, rung)), st.gap, st.step
-        r = torch.stack(rs[n_moves//2:])
+        x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves)
         mean_r, sd_r = float(r.mean()), float(r.std())
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
-        sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(D, dtype=torch.bool)
-        if learn and n_roundings < max_roundings and int(sel.sum()) >= 2 and (prior == 'uniform' or k*mean_r >= 1):
-            buffer.append(torch.cat(ws[n_moves//2:]))
-            if sum(len(b) for b in buffer) >= 4*int(sel.sum()) or not dense:
-                samples = torch.cat(buffer); buffer.clear()
-                ratio, noise = anisotropy(samples[:, sel], dense)
-                if ratio > 1.5*noise:
-                    metric, k = round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense)
-                    y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
-                    if log: log(f'rounded ({ratio:.3g} > 1.5 x {noise:.3g}): k -> {k:.4g}')
-                    continue
+        rounded = _rounded(buffer, w, k, mean_r, frame, metric, prior, sigma, dense) if learn and n_roundings < max_roundings else None
+        if rounded is not None:
+            metric, k, ratio, noise = rounded
+            y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
+            if log: log(f'rounded ({ratio:.3g} > 1.5 x {noise:.3g}): k -> {k:.4g}')
+            continue
         rungs.append((k, x, gap, float(step[0])))
         if k*mean_r <= tail_tol or len(rungs) >= max_rungs: break
         k = max(k - spacing/max(sd_r, 1e-300), 0.05*k)
