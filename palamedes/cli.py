@@ -4,7 +4,7 @@
 
 # %% ../nbs/26_palamedes_cli.ipynb #e28574f3
 from __future__ import annotations
-import os, time
+import time
 from pathlib import Path
 from fastcore.script import call_parse
 from tyche.cli import check_args, check_folder, dispatch, is_positive
