@@ -108,13 +108,19 @@ def sharded_table(n, block):
           f"log-volume difference: {max(abs(res.log_volume - one.log_volume) for res, *_ in two):.2g} nats")
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def scaling_parser(doc, batch_help):
+    "The options of a benchmark over process counts: the counts, the batch size (`batch_help` says what it is), repeats, seed"
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument('--procs', type=int, nargs='+', default=[1, 2], help='process counts to run (the first is the reference)')
-    p.add_argument('--n', type=int, default=1032, help='directions (8 warm-up + a multiple of procs x batch size balances)')
-    p.add_argument('--batch-size', type=int, default=16, help='directions per batch (and per vmapped forward pass)')
+    p.add_argument('--batch-size', type=int, default=16, help=batch_help)
     p.add_argument('--repeats', type=int, default=1, help='runs per process count; the fastest is kept')
     p.add_argument('--seed', type=int, default=0)
+    return p
+
+
+def main():
+    p = scaling_parser(__doc__, 'directions per batch (and per vmapped forward pass)')
+    p.add_argument('--n', type=int, default=1032, help='directions (8 warm-up + a multiple of procs x batch size balances)')
     p.add_argument('--sharded', action='store_true', help='the sharded-model memory table instead (--n directions, 4 by default)')
     a = p.parse_args()
     if a.sharded: return sharded_table(a.n if a.n != 1032 else 4, 2**20)

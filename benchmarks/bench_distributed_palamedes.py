@@ -12,7 +12,7 @@ call of more than `batch_size` rows deals its chunks out to the ranks. Each run 
 barrier after the cost is built to the end of `estimate_volume`, and a run's time is its slowest rank's. On a machine
 shared with other jobs the ratio is lower than on an idle one.
 """
-import argparse, time, warnings
+import time, warnings
 import torch
 import torch.distributed as dist
 
@@ -37,18 +37,14 @@ def timed_estimate(hidden, epochs, batch_size, seed, folder):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--procs', type=int, nargs='+', default=[1, 2], help='process counts to run (the first is the reference)')
+    from bench_distributed import best_run, scaling_parser     # this folder is on sys.path when a benchmark runs as a script
+    p = scaling_parser(__doc__, 'rows per cost call (the chunks dealt out to the ranks)')
     p.add_argument('--hidden', type=int, default=8, help='hidden units of the digits MLP')
     p.add_argument('--epochs', type=int, default=5, help='training epochs')
-    p.add_argument('--batch-size', type=int, default=16, help='rows per cost call (the chunks dealt out to the ranks)')
-    p.add_argument('--repeats', type=int, default=1, help='runs per process count; the fastest is kept')
-    p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', default='bench_distributed_palamedes_out', help='folder for the trained network')
     a = p.parse_args()
     import dataclasses
     from tyche.distributed import identical
-    from bench_distributed import best_run     # this folder is on sys.path when a benchmark runs as a script
     from tyche.digits import DigitsConfig, train_digits
     train_digits(DigitsConfig(hidden=a.hidden, epochs=a.epochs, seed=a.seed), folder=a.out)   # before the clocks start
     same_as = lambda r, ref: identical(dataclasses.replace(r, wall=0.), dataclasses.replace(ref, wall=0.))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #c692c83f
 from __future__ import annotations
-import inspect, math, os, re, sys, time
+import importlib, inspect, math, os, re, sys, time
 from dataclasses import fields
 from pathlib import Path
 from typing import get_args
@@ -14,7 +14,8 @@ from tyche.distributed import RankError
 from tyche.hf import VolumeConfig
 
 # %% auto #0
-__all__ = ['COMMANDS', 'UsageError', 'check_args', 'digits', 'analyze', 'plot', 'options_from', 'read_texts', 'estimate', 'main']
+__all__ = ['COMMANDS', 'UsageError', 'check_args', 'is_positive', 'check_folder', 'digits', 'analyze', 'plot', 'options_from',
+           'read_texts', 'estimate', 'dispatch', 'main']
 
 # %% ../nbs/07_cli.ipynb #a3c1e5f0
 class UsageError(ValueError): "A mistake on the command line (exit status 2), found before any work starts"
@@ -24,12 +25,73 @@ def check_args(*checks):
     for ok, msg in checks:
         if not ok: raise UsageError(msg)
 
-def _positive(x): return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+def is_positive(x): "A finite number > 0"; return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
 def _regex_ok(s):
     try: re.compile(s); return True
     except re.error: return False
 
-# %% ../nbs/07_cli.ipynb #98fe3249
+def _digits_checks(n_samples, cutoff, alpha, eps):
+    "The `(ok, message)` checks of the options every digits estimate takes"
+    return [(n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
+            (is_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
+            (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
+            (is_positive(eps), f'--eps must be a number > 0, got {eps}')]
+
+# %% ../nbs/07_cli.ipynb #03ebdc44
+def check_folder(out, # the folder a command writes into
+                ) -> Path:
+    "Create the folder `out` if needed and return it; `OSError` with the reason if it cannot be written"
+    from tyche.io import atomic_write
+    out = Path(out)
+    atomic_write(out/'.write-test', lambda tmp: Path(tmp).write_text('ok'))
+    (out/'.write-test').unlink()
+    return out
+
+# %% ../nbs/07_cli.ipynb #1fab21b1
+def _train_both(out:Path, poison:float, seed:int, retrain:bool, progress:bool) -> dict:
+    "The clean and the poisoned digits runs under `out/checkpoints`, trained or loaded; prints which and their accuracy"
+    from tyche import digits as dg
+    t0, runs = time.perf_counter(), {}
+    for name, p in dict(clean=0.0, poisoned=poison).items():
+        folder = out/'checkpoints'/name
+        if retrain:
+            for f in folder.glob('step_*.pt'): f.unlink()
+        runs[name] = dg.train_digits(dg.DigitsConfig(seed=seed, poison=p), folder=folder, progress=progress)
+    train_s = time.perf_counter() - t0
+    how = {k: 'loaded from checkpoints' if r.optimizer is None else 'trained' for k, r in runs.items()}  # cached: no optimizer
+    done = f"both networks {how['clean']}" if len(set(how.values())) == 1 else f"clean {how['clean']}, poisoned {how['poisoned']}"
+    print(f"{done} in {train_s:.1f} s; held-out accuracy: clean {runs['clean'].test_accuracy():.3f}, "
+          f"poisoned ({poison:.0%} wrong labels) {runs['poisoned'].test_accuracy():.3f}")
+    return runs
+
+# %% ../nbs/07_cli.ipynb #c1dfb7c5
+def _verdict(series:dict, # estimator -> its rows of a `tyche.digits.clean_vs_poisoned` result (x: clean or poisoned)
+            ) -> list:
+    "Lines comparing the clean and the poisoned log-volume of each estimator, with an error bar where the ESS allows one"
+    lines = []
+    for label, rows in series.items():
+        c, p = (next(r for r in rows if r['x'] == k) for k in ('clean', 'poisoned'))
+        diff, se = c['log_volume'] - p['log_volume'], (c['stderr']**2 + p['stderr']**2) ** 0.5
+        if min(c['ess'], p['ess']) < 5:  # the delta-method stderr tends to 1 nat as ESS -> 1: no real error bar
+            lines.append(f"{label}: clean - poisoned = {diff:.1f} nats (no error bar: ESS < 5)")
+        else: lines.append(f"{label}: clean - poisoned = {diff:.1f} ± {se:.1f} nats ({diff / se:+.1f} standard errors)")
+    if min(r['ess'] for rows in series.values() for r in rows) < 5:
+        lines.append('ESS near 1: each log-volume is carried by a few directions, so its standard error understates the '
+                     'uncertainty and differences cannot be called significant; the estimates are stochastic lower '
+                     'bounds (see the tyche.digits docs)')
+    return lines
+
+# %% ../nbs/07_cli.ipynb #330c7d55
+def _scan_lines(out:Path, n_samples:int, cutoff:float, alpha:float, eps:float, seed:int, progress:bool) -> list:
+    "Scan the clean network's checkpoints under `out`; write the result (JSON) and plot (PNG); its lines of the table"
+    import matplotlib.pyplot as plt
+    from tyche import digits as dg
+    scan = dg.checkpoint_scan(out/'checkpoints'/'clean', n_samples=n_samples, cutoff=cutoff, alpha=alpha, eps=eps,
+                              seed=seed, progress=progress, out=out/'checkpoint_scan.json')
+    plt.close(dg.plot_result(scan, out/'checkpoint_scan.png'))
+    return ['', f'checkpoint scan (clean, {n_samples} directions per step):', dg.result_table(scan)]
+
+# %% ../nbs/07_cli.ipynb #848fed47
 @call_parse
 def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG), table and cached checkpoints
            n_samples:int=2000, # directions per estimate (clean/poisoned x naive/adam)
@@ -44,11 +106,8 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
            threads:int=0, # torch CPU threads (0: torch's default)
           ):
     "Reproduce the paper's digits experiment: clean vs poisoned MLP basins, naive and Adam-preconditioned"
-    check_args((n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
+    check_args(*_digits_checks(n_samples, cutoff, alpha, eps),
                (0 <= poison <= 1, f'--poison must be a fraction of the labels, in [0, 1], got {poison}'),
-               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
-               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
-               (_positive(eps), f'--eps must be a number > 0, got {eps}'),
                (scan_samples >= 0, f'--scan-samples must be 0 (no scan) or more, got {scan_samples}'),
                (threads >= 0, f'--threads must be 0 (torch\'s default) or more, got {threads}'))
     os.environ.setdefault('MPLBACKEND', 'Agg')  # headless unless a backend is already chosen (e.g. in a notebook)
@@ -56,49 +115,19 @@ def digits(out:str='tyche-digits', # output folder: results (JSON), plots (PNG),
     import matplotlib.pyplot as plt
     from tyche import digits as dg
     if threads: torch.set_num_threads(threads)
-    out = Path(out)
-    dg.atomic_write(out/'.write-test', lambda tmp: Path(tmp).write_text('ok'))  # fail early if `out` is not writable
-    (out/'.write-test').unlink()
-    progress, t0 = not quiet, time.perf_counter()
-    runs = {}
-    for name, p in dict(clean=0.0, poisoned=poison).items():
-        folder = out/'checkpoints'/name
-        if retrain:
-            for f in folder.glob('step_*.pt'): f.unlink()
-        runs[name] = dg.train_digits(dg.DigitsConfig(seed=seed, poison=p), folder=folder, progress=progress)
-    train_s = time.perf_counter() - t0
-    how = {k: 'loaded from checkpoints' if r.optimizer is None else 'trained' for k, r in runs.items()}  # cached: no optimizer
-    done = f"both networks {how['clean']}" if len(set(how.values())) == 1 else f"clean {how['clean']}, poisoned {how['poisoned']}"
-    print(f"{done} in {train_s:.1f} s; held-out accuracy: clean {runs['clean'].test_accuracy():.3f}, "
-          f"poisoned ({poison:.0%} wrong labels) {runs['poisoned'].test_accuracy():.3f}")
+    out, progress, t0 = check_folder(out), not quiet, time.perf_counter()
+    runs = _train_both(out, poison, seed, retrain, progress)
     final = {k: r.checkpoints[r.config.n_steps] for k, r in runs.items()}
     res = dg.clean_vs_poisoned(final['clean'], final['poisoned'], n_samples=n_samples, cutoff=cutoff, alpha=alpha, eps=eps,
                                seed=seed, progress=progress, out=out/'clean_vs_poisoned.json')
     for fig, name in ((dg.plot_clean_vs_poisoned(res), 'clean_vs_poisoned.png'), (dg.plot_histogram(res), 'histogram.png')):
         dg.save_figure(fig, out/name); plt.close(fig)
-    table = dg.result_table(res)
-    lines = [f'tyche digits: 64-64-10 GELU MLP, {runs["clean"].config.n_steps} Adam steps, prior N(0, {runs["clean"].config.sigma:.4f}^2), '
-             f'KL cutoff {cutoff:g} on {len(runs["clean"].data.x_test)} held-out digits, {n_samples} directions per estimate',
-             table, '']
-    verdict = []
-    for label, rows in res['series'].items():
-        c, p = (next(r for r in rows if r['x'] == k) for k in ('clean', 'poisoned'))
-        diff, se = c['log_volume'] - p['log_volume'], (c['stderr']**2 + p['stderr']**2) ** 0.5
-        if min(c['ess'], p['ess']) < 5:  # the delta-method stderr tends to 1 nat as ESS -> 1: no real error bar
-            verdict.append(f"{label}: clean - poisoned = {diff:.1f} nats (no error bar: ESS < 5)")
-        else: verdict.append(f"{label}: clean - poisoned = {diff:.1f} ± {se:.1f} nats ({diff / se:+.1f} standard errors)")
-    lines += verdict
-    if min(r['ess'] for rows in res['series'].values() for r in rows) < 5:
-        lines.append('ESS near 1: each log-volume is carried by a few directions, so its standard error understates the '
-                     'uncertainty and differences cannot be called significant; the estimates are stochastic lower '
-                     'bounds (see the tyche.digits docs)')
-    if scan_samples:
-        scan = dg.checkpoint_scan(out/'checkpoints'/'clean', n_samples=scan_samples, cutoff=cutoff, alpha=alpha, eps=eps,
-                                  seed=seed, progress=progress, out=out/'checkpoint_scan.json')
-        plt.close(dg.plot_result(scan, out/'checkpoint_scan.png'))
-        lines += ['', f'checkpoint scan (clean, {scan_samples} directions per step):', dg.result_table(scan)]
-    lines += ['', f'total wall time {time.perf_counter() - t0:.1f} s']
-    text = '\n'.join(lines)
+    cfg = runs['clean'].config
+    lines = [f'tyche digits: 64-64-10 GELU MLP, {cfg.n_steps} Adam steps, prior N(0, {cfg.sigma:.4f}^2), KL cutoff {cutoff:g} '
+             f'on {len(runs["clean"].data.x_test)} held-out digits, {n_samples} directions per estimate',
+             dg.result_table(res), '', *_verdict(res['series'])]
+    if scan_samples: lines += _scan_lines(out, scan_samples, cutoff, alpha, eps, seed, progress)
+    text = '\n'.join(lines + ['', f'total wall time {time.perf_counter() - t0:.1f} s'])
     dg.atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)
     print(f'results, plots and checkpoints written to {out}{os.sep}')
@@ -119,10 +148,7 @@ def analyze(analysis:str, # checkpoint_scan, cutoff_scan, exponent_scan, eps_sca
            ):
     "Run one of the paper's analyses on a digits checkpoint; save the result (JSON) and its plot (PNG)"
     check_args((analysis in _ANALYSES, f"unknown analysis {analysis!r}: choose one of {', '.join(_ANALYSES)}"),
-               (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
-               (_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
-               (math.isfinite(alpha) and alpha >= 0, f'--alpha must be a number >= 0, got {alpha}'),
-               (_positive(eps), f'--eps must be a number > 0, got {eps}'))
+               *_digits_checks(n_samples, cutoff, alpha, eps))
     os.environ.setdefault('MPLBACKEND', 'Agg')
     import matplotlib.pyplot as plt
     from tyche import digits as dg
@@ -213,7 +239,7 @@ def _check_estimate(o):
     "Usage errors in the options `o` of `tyche estimate`, each with its fix"
     none, count = lambda v: None if v in (None, 'none', 'None') else v, lambda v: isinstance(v, int) and v >= 1
     check_args((count(o.n_samples), f'--n-samples must be at least 1, got {o.n_samples}'),
-               (_positive(o.cutoff), f'--cutoff must be a number > 0, got {o.cutoff}'),
+               (is_positive(o.cutoff), f'--cutoff must be a number > 0, got {o.cutoff}'),
                (count(o.max_seq_len), f'--max-seq-len must be at least 1, got {o.max_seq_len}'),
                (count(o.val_size), f'--val-size must be at least 1, got {o.val_size}'),
                (none(o.cache_mode) in (None, 'cpu', 'device', 'gpu'), f'--cache-mode must be none, cpu or device, got {o.cache_mode}'),
@@ -223,15 +249,15 @@ def _check_estimate(o):
                (o.params is None or _regex_ok(o.params), f'--params is not a valid regular expression: {o.params}'),
                (o.exclude is None or _regex_ok(o.exclude), f'--exclude is not a valid regular expression: {o.exclude}'),
                (o.prior in ('gaussian', 'uniform'), f'--prior must be gaussian or uniform, got {o.prior}'),
-               (o.sigma is None or _positive(o.sigma), f'--sigma must be a number > 0, got {o.sigma}'),
+               (o.sigma is None or is_positive(o.sigma), f'--sigma must be a number > 0, got {o.sigma}'),
                (none(o.preconditioner) in (None, 'adam', 'hutchinson'),
                 f'--preconditioner must be none, adam or hutchinson, got {o.preconditioner}'),
                (none(o.preconditioner) != 'adam' or o.adam_state is not None, '--preconditioner adam needs --adam-state (a saved optimizer state)'),
                (count(o.hutchinson_probes), f'--hutchinson-probes must be at least 1, got {o.hutchinson_probes}'),
                (math.isfinite(o.alpha) and o.alpha >= 0, f'--alpha must be a number >= 0, got {o.alpha}'),
-               (o.eps is None or _positive(o.eps), f'--eps must be a number > 0, got {o.eps}'),
+               (o.eps is None or is_positive(o.eps), f'--eps must be a number > 0, got {o.eps}'),
                (o.directions in ('auto', 'cpu', 'device'), f'--directions must be auto, cpu or device, got {o.directions}'),
-               (_positive(o.rtol) and o.rtol < 1, f'--rtol must be in (0, 1), got {o.rtol}'))
+               (is_positive(o.rtol) and o.rtol < 1, f'--rtol must be in (0, 1), got {o.rtol}'))
     return {k: none(v) if k in ('cache_mode', 'preconditioner') else v for k, v in o.items()}
 
 def _load_lm(model, tokenizer, quiet, adam_state):
@@ -286,50 +312,58 @@ def estimate(model:str, # folder of a causal LM saved with `save_pretrained` (HF
     atomic_write(out, lambda tmp: Path(tmp).write_text(json.dumps(result, indent=1)))
     print(f'{seconds:.1f} s; wrote {out}')
 
-# %% ../nbs/07_cli.ipynb #7820b2e2
-COMMANDS = dict(digits=digits, analyze=analyze, plot=plot, estimate=estimate)
+# %% ../nbs/07_cli.ipynb #369c6938
+def _usage(prog:str, commands:dict) -> str:
+    "The usage message of program `prog` with the subcommands `commands`"
+    cmds = '\n'.join(f'  {name:<10}{fn.__doc__}' for name, fn in commands.items())
+    return (f'usage: {prog} <command> [options]\n       {prog} --version\n\ncommands:\n{cmds}\n\n'
+            f'Run `{prog} <command> --help` for the options of a command.')
 
-def _usage():
-    cmds = '\n'.join(f'  {name:<10}{fn.__doc__}' for name, fn in COMMANDS.items())
-    return (f'usage: tyche <command> [options]\n       tyche --version\n\ncommands:\n{cmds}\n\n'
-            'Run `tyche <command> --help` for the options of a command.')
-
-def _parser(name):
-    fn = COMMANDS[name]
-    p = anno_parser(getattr(fn, '__wrapped__', fn), prog=f'tyche {name}')
+def _parser(fn, prog:str):
+    "The argument parser of the `call_parse` function `fn`, named `prog` (program and command): dashed options, one-line errors"
+    p = anno_parser(getattr(fn, '__wrapped__', fn), prog=prog)
     p.allow_abbrev = False  # `--n` would otherwise match both spellings of `--n-samples`
     for a in p._actions:  # show `--n-samples`; fastcore's `--n_samples` stays a hidden alias
         a.option_strings = [o.replace('_', '-') if o.startswith('--') else o for o in a.option_strings]
         for o in a.option_strings: p._option_string_actions[o] = a
-    def error(msg): raise UsageError(f'{msg} (see `tyche {name} --help`)')
+    def error(msg): raise UsageError(f'{msg} (see `{prog} --help`)')
     p.error = error
     return p
 
-# %% ../nbs/07_cli.ipynb #dd85cdca
-def main(argv:list|None=None, # arguments after the program name; None: `sys.argv[1:]`
-        ) -> int:
-    "Entry point of the `tyche` console script: `tyche <command> [options]`"
+# %% ../nbs/07_cli.ipynb #abf6eefb
+def dispatch(commands:dict, # subcommand name -> its function, decorated with `call_parse`
+             prog:str, # the program's name, which is also its package: `--version` prints the package's `__version__`
+             argv:list|None=None, # arguments after the program name; None: `sys.argv[1:]`
+            ) -> int:
+    "Run the subcommand of `commands` that `argv` names, with its options; return the exit status (0, 1, 2 or 130)"
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help', 'help'):
-        print(_usage(), file=sys.stdout if argv else sys.stderr)
+        print(_usage(prog, commands), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     if argv[0] in ('-V', '--version'):
-        from tyche import __version__
-        print(f'tyche {__version__}')
+        print(f'{prog} {importlib.import_module(prog).__version__}')
         return 0
     name, rest = argv[0], argv[1:]
-    prog = f'tyche {name}' if name in COMMANDS else 'tyche'
+    where = f'{prog} {name}' if name in commands else prog
     try:
-        if name not in COMMANDS: raise UsageError(f"unknown command {name!r}: choose one of {', '.join(COMMANDS)}")
-        args = vars(_parser(name).parse_args(rest))
+        if name not in commands: raise UsageError(f"unknown command {name!r}: choose one of {', '.join(commands)}")
+        args = vars(_parser(commands[name], where).parse_args(rest))
         args.pop('pdb', None); args.pop('xtra', None)
-        COMMANDS[name](**args)
+        commands[name](**args)
         return 0
     except SystemExit as e: return e.code if isinstance(e.code, int) else 0  # --help
     except UsageError as e: status, msg = 2, str(e)
     except KeyboardInterrupt: status, msg = 130, 'interrupted'
     except (ValueError, TypeError, OSError, ImportError, RankError) as e:  # RankError: another rank failed
-        if os.environ.get('TYCHE_DEBUG'): raise
+        if os.environ.get(f'{prog.upper()}_DEBUG'): raise
         status, msg = 1, str(e).splitlines()[0] if str(e) else type(e).__name__
-    print(f'{prog}: error: {msg}', file=sys.stderr)
+    print(f'{where}: error: {msg}', file=sys.stderr)
     return status
+
+# %% ../nbs/07_cli.ipynb #18815715
+COMMANDS = dict(digits=digits, analyze=analyze, plot=plot, estimate=estimate)
+
+def main(argv:list|None=None, # arguments after the program name; None: `sys.argv[1:]`
+        ) -> int:
+    "Entry point of the `tyche` console script: `tyche <command> [options]`"
+    return dispatch(COMMANDS, 'tyche', argv)

@@ -56,21 +56,24 @@ class ParamVector:
             i += k
         return out
 
-    def write_(self, theta:Tensor): # one flat vector [D]
-        "Copy `theta` into the model's parameters, in place (each rounded once to the parameter's dtype)"
-        ps, i = dict(self.model.named_parameters()), 0
-        with torch.no_grad():
-            for n, s, k in zip(self.names, self.shapes, self.numels):
-                ps[n].copy_(theta[i:i+k].reshape(s)); i += k
+# %% ../nbs/01_costs.ipynb #0be1fb31
+@patch
+def write_(self:ParamVector, theta:Tensor): # one flat vector [D]
+    "Copy `theta` into the model's parameters, in place (each rounded once to the parameter's dtype)"
+    ps, i = dict(self.model.named_parameters()), 0
+    with torch.no_grad():
+        for n, s, k in zip(self.names, self.shapes, self.numels):
+            ps[n].copy_(theta[i:i+k].reshape(s)); i += k
 
-    def write_range_(self, start:int, # first flat index
-                     values:Tensor): # values of flat entries start .. start + len(values) - 1
-        "Copy `values` into the flat entries `start:start+len(values)` of the model's parameters, in place"
-        ps, stop = dict(self.model.named_parameters()), start + len(values)
-        with torch.no_grad():
-            for n, o, k in zip(self.names, self.offsets, self.numels):
-                lo, hi = max(start, o), min(stop, o + k)
-                if lo < hi: ps[n].view(-1)[lo - o:hi - o].copy_(values[lo - start:hi - start])
+@patch
+def write_range_(self:ParamVector, start:int, # first flat index
+                 values:Tensor): # values of flat entries start .. start + len(values) - 1
+    "Copy `values` into the flat entries `start:start+len(values)` of the model's parameters, in place"
+    ps, stop = dict(self.model.named_parameters()), start + len(values)
+    with torch.no_grad():
+        for n, o, k in zip(self.names, self.offsets, self.numels):
+            lo, hi = max(start, o), min(stop, o + k)
+            if lo < hi: ps[n].view(-1)[lo - o:hi - o].copy_(values[lo - start:hi - start])
 
 # %% ../nbs/01_costs.ipynb #3d99bc44
 @contextlib.contextmanager
@@ -194,29 +197,33 @@ class ModelCost:
         self.anchor, self.dim, self.device = self.bm.anchor, self.bm.dim, self.bm.device
         self.n_evals, self.n_anchor_evals = 0, 0
 
-    def batches(self):
-        "(start, stop, inputs) of every data batch, on the model's device"
-        for i in range(0, self.n, self.data_batch_size):
-            j = min(i + self.data_batch_size, self.n)
-            yield i, j, _to(_slice(self.inputs, i, j), self.device)
-
-    def forward(self, params:dict, inputs):
-        "The output tensor of the model with `params` on a data batch"
-        if isinstance(inputs, dict): return self.output_fn(self.bm.call(params, **inputs))
-        if isinstance(inputs, tuple): return self.output_fn(self.bm.call(params, *inputs))
-        return self.output_fn(self.bm.call(params, inputs))
-
-    def anchor_forward(self, inputs):
-        "The anchor's output tensor on a data batch (exact anchor weights, even while perturbed in place)"
-        params = self.bm.pv.unflatten(self.anchor[None], self.bm.forward_dtype)
-        return self.forward({n: p[0] for n, p in params.items()}, inputs)
-
     # subclasses: `prepare(i, j, inputs)` -> context shared by all vectors, `stat(out, ctx)` -> tensor (or `stats` of
     # a chunk of outputs [b, ...] -> [b], outside vmap), `finish(total)`
     def prepare(self, i, j, inputs): return None
     def stat(self, out, ctx): raise NotImplementedError
     def stats(self, outs, ctx): return torch.stack([self.stat(o, ctx) for o in outs])
     def finish(self, total): return total
+
+# %% ../nbs/01_costs.ipynb #d9bd5df0
+@patch
+def batches(self:ModelCost):
+    "(start, stop, inputs) of every data batch, on the model's device"
+    for i in range(0, self.n, self.data_batch_size):
+        j = min(i + self.data_batch_size, self.n)
+        yield i, j, _to(_slice(self.inputs, i, j), self.device)
+
+@patch
+def forward(self:ModelCost, params:dict, inputs):
+    "The output tensor of the model with `params` on a data batch"
+    if isinstance(inputs, dict): return self.output_fn(self.bm.call(params, **inputs))
+    if isinstance(inputs, tuple): return self.output_fn(self.bm.call(params, *inputs))
+    return self.output_fn(self.bm.call(params, inputs))
+
+@patch
+def anchor_forward(self:ModelCost, inputs):
+    "The anchor's output tensor on a data batch (exact anchor weights, even while perturbed in place)"
+    params = self.bm.pv.unflatten(self.anchor[None], self.bm.forward_dtype)
+    return self.forward({n: p[0] for n, p in params.items()}, inputs)
 
 # %% ../nbs/01_costs.ipynb #aec9b817
 @patch
@@ -376,6 +383,7 @@ def prepare(self:KLCost, i, j, inputs):
     if self.cache is None: return self._anchor_ctx(i, j, inputs)
     return tuple(_to(x, self.device) for x in self._anchor[i // self.data_batch_size])
 
+# %% ../nbs/01_costs.ipynb #7c804df0
 def _sum64(x):
     "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
     m = x.shape[-1] // 64 * 64
@@ -392,6 +400,7 @@ def _kl_rows(z, logp, p):
     mean = _sum64(d * p)  # float64 accumulation: 5 times less noise in the KL than float32 sums
     return _sum64(d.exp_().mul_(p)).log() - mean  # in place: one [b, c, V] buffer and one product
 
+# %% ../nbs/01_costs.ipynb #077df677
 @patch
 def stats(self:KLCost, outs, ctx):
     "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a few positions at a time"

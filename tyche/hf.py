@@ -215,30 +215,36 @@ class LightRays(Rays):
 
     def cost_center(self): return self.cost.evaluate_written([lambda: None])
 
-    def _stats(self, i):
-        "|P u| of direction i's raw draw u (before normalising), v . anchor, and the log weight -D log(|P u| / |u|)"
-        zz, ww, wc = 0., 0., 0.
+# %% ../nbs/05_hf.ipynb #d2698557
+@patch
+def _stats(self:LightRays, i):
+    "|P u| of direction i's raw draw u (before normalising), v . anchor, and the log weight -D log(|P u| / |u|)"
+    zz, ww, wc = 0., 0., 0.
+    for s, e, z in _raw_blocks(self.dim, self.seed, i, self.block):
+        w = z if self.p is None else z * self.p[s:e]
+        zz += float(z @ z); ww += float(w @ w); wc += float(w @ self.anchor[s:e].cpu().double())
+    nz, nw = math.sqrt(zz), math.sqrt(ww)
+    return nw, wc / nw, -self.dim * math.log(nw / nz) if self.p is not None else 0.
+
+@patch
+def _writer(self:LightRays, i, r, nw):
+    "A function writing anchor + r v_i into the model's parameters, block by block"
+    def write():
         for s, e, z in _raw_blocks(self.dim, self.seed, i, self.block):
             w = z if self.p is None else z * self.p[s:e]
-            zz += float(z @ z); ww += float(w @ w); wc += float(w @ self.anchor[s:e].cpu().double())
-        nz, nw = math.sqrt(zz), math.sqrt(ww)
-        return nw, wc / nw, -self.dim * math.log(nw / nz) if self.p is not None else 0.
+            v = (w / nw).to(self.cost.device)
+            self.cost.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
+    return write
 
-    def _writer(self, i, r, nw):
-        "A function writing anchor + r v_i into the model's parameters, block by block"
-        def write():
-            for s, e, z in _raw_blocks(self.dim, self.seed, i, self.block):
-                w = z if self.p is None else z * self.p[s:e]
-                v = (w / nw).to(self.cost.device)
-                self.cost.write_range_(s, (self.anchor[s:e].double() + r * v).to(self.anchor.dtype))
-        return write
-
-    def batch(self, start, stop):
-        stats = [self._stats(i) for i in range(start, stop)]
-        def along(idx, r):
-            return self.cost.evaluate_written([self._writer(start + int(j), float(rj), stats[j][0]) for j, rj in zip(idx, r)])
-        return (along, torch.tensor([st[2] for st in stats], dtype=torch.float64),
-                torch.tensor([st[1] for st in stats], dtype=torch.float64))
+# %% ../nbs/05_hf.ipynb #6f8a70e9
+@patch
+def batch(self:LightRays, start, stop):
+    "The ray cost, log weights and v . anchor of directions start..stop-1"
+    stats = [self._stats(i) for i in range(start, stop)]
+    def along(idx, r):
+        return self.cost.evaluate_written([self._writer(start + int(j), float(rj), stats[j][0]) for j, rj in zip(idx, r)])
+    return (along, torch.tensor([st[2] for st in stats], dtype=torch.float64),
+            torch.tensor([st[1] for st in stats], dtype=torch.float64))
 
 # %% ../nbs/05_hf.ipynb #7973e23f
 def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_light)
@@ -265,9 +271,16 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
     return estimate_volume_rays(rays, cutoff, n_samples, prior, sigma, batch_size, progress, rtol=rtol, max_radius=max_radius,
                                 warmup=warmup, max_evals=max_evals, distributed=distributed)
 
-# %% ../nbs/05_hf.ipynb #4c6c6105
+# %% ../nbs/05_hf.ipynb #101870b7
 CACHE_MODES = (None, 'cpu', 'device')
 
+def _cache_mode(mode):
+    "`mode`, with 'gpu', the old name of 'device', read as 'device' (with a `DeprecationWarning`)"
+    if mode != 'gpu': return mode
+    warnings.warn("cache_mode='gpu' is now called 'device' (the model's device, also on a CPU)", DeprecationWarning, stacklevel=4)
+    return 'device'
+
+# %% ../nbs/05_hf.ipynb #4c6c6105
 @dataclass
 class VolumeConfig:
     "Everything `VolumeEstimator` needs: model, tokenizer, data, and the estimator's options"
@@ -303,10 +316,7 @@ class VolumeConfig:
     progress: bool = True # progress bar
     volume_kwargs: dict = field(default_factory=dict) # more `ray_estimate` options (max_radius, warmup, max_evals, block)
 
-    def __post_init__(self):
-        if self.cache_mode == 'gpu':
-            warnings.warn("cache_mode='gpu' is now called 'device' (the model's device, also on a CPU)", DeprecationWarning, stacklevel=3)
-            self.cache_mode = 'device'
+    def __post_init__(self): self.cache_mode = _cache_mode(self.cache_mode)
 
 # %% ../nbs/05_hf.ipynb #9396b5b9
 def _vocab_size(model):

@@ -84,6 +84,7 @@ def second_order(self:Bracket, idx):
     secant = sb - yb * h / (ya - yb)
     return torch.where((slope > 0.05) & (disc > 0) & u.isfinite(), sb + u, secant)
 
+# %% ../nbs/02_radius.ipynb #236a8b01
 @patch
 def predict(self:Bracket, idx):
     "Where the edge is for rays `idx`: the power-law model, safeguarded by regula falsi or bisection inside a bracket"
@@ -251,6 +252,7 @@ def straight_rays(cost,              # batched cost: [B, D] parameter vectors ->
         return cost(pts)
     return along
 
+# %% ../nbs/02_radius.ipynb #e02a77b0
 def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                directions:Tensor, # [B, D] unit directions

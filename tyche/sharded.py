@@ -100,6 +100,7 @@ def _kl(self:ShardedRays):
         total = total + _kl_rows(rows[:, s:s + step], self.logp[s:s + step], self.p[s:s + step]).sum(-1)
     return total[0] / self.count
 
+# %% ../nbs/08a_sharded.ipynb #38cd74f7
 @patch
 def _write(self:ShardedRays, i, r, nz):
     "Write this rank's shard of anchor + r v_i into the model, block by block (v_i = u_i / |u_i|, as `LightRays` draws it)"
