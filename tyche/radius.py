@@ -141,7 +141,7 @@ def update(self:Bracket, idx, s, delta):
     self.n_ev[idx] += 1; self.n_bad[idx] += (~finite).long()
     self.s_last[idx] = s
     n_ev, same = self.n_ev[idx], self.same[idx]
-    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 1), same + 1, torch.zeros_like(same))
+    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 2), same + 1, torch.zeros_like(same))  # the first two are far
     self.was_in[idx] = inside
     lo, dlo = torch.where(inside, s, lo), torch.where(inside, delta, dlo)
     hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
