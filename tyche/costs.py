@@ -79,10 +79,11 @@ def eval_mode(model:nn.Module):
     "Put `model` in eval mode; restore every submodule's `training` flag on exit"
     flags = [(m, m.training) for m in model.modules()]
     try:
-        model.eval()
+        if any(t for _, t in flags): model.eval()  # already in eval mode (every cost call after the first): nothing to do
         yield model
     finally:
-        for m, t in flags: m.training = t
+        for m, t in flags:
+            if m.training != t: m.training = t
 
 # %% ../nbs/01_costs.ipynb #a8d79227
 def model_output(out):
