@@ -470,9 +470,9 @@ def _checked_head(self:KLCost, inputs, ctx):
 
 # %% ../nbs/01_costs.ipynb #ec4b1385
 def _head_diff(h, w, b, logp, out):
-    "d = z - log p [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H]"
-    if h.dtype != logp.dtype: return torch.sub(_upcast(F.linear(h, w, b)), logp, out=out)  # half precision: rounded as the model does
-    return torch.addmm(logp if b is None else logp - b, h, w.T, beta=-1, out=out)  # the product lands on -log p: one rounding
+    "d = z - log p [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H], rounded as the model's"
+    if h.dtype != logp.dtype: return torch.sub(_upcast(F.linear(h, w, b)), logp, out=out)  # half precision: upcast, as `_kl_rows`
+    return (torch.mm(h, w.T, out=out) if b is None else torch.addmm(b, h, w.T, out=out)).sub_(logp)  # what F.linear computes
 
 @patch
 def _head_stats(self:KLCost, outs, ctx):
