@@ -11,8 +11,10 @@ Beside each configuration the same process times the raw vmapped forward of the 
 vector, at the same number of vectors per call) and prints the overhead ratio = (s per direction) / (forwards per
 direction x raw ms): 1 means the estimate costs exactly its forward passes. On a shared machine the raw timing and the
 estimate see different loads; "in-run" is the same ratio measured in one time window: the estimate's wall time over
-the time spent inside the model's forward (forward hooks) during it. "MB/dir" is the peak memory divided by the
-directions per call.
+the time spent inside the model's forward (forward hooks) during it. With the output layer fused with the KL (the
+default for a body + linear head, `--no-fuse` turns it off) the estimate runs only the model's body: "in-run" then
+scales the time spent inside the body by the raw forward of the whole model over the raw forward of the body, timed in
+the same process. "MB/dir" is the peak memory divided by the directions per call.
 
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
@@ -41,12 +43,13 @@ def rss_bytes():
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
-def raw_forward(model, inputs, k, repeats=7):
-    "Median seconds of one vmapped forward of `k` parameter vectors through the model alone (no cost, no root-finder)"
+def raw_forward(model, inputs, k, repeats=7, body=False):
+    "Median seconds of one vmapped forward of `k` parameter vectors through the model (or its body) alone (no cost, no root-finder)"
     import torch
     from torch.func import functional_call, vmap
-    params = {n: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters()}
-    fwd = lambda: vmap(lambda p: functional_call(model, p, (), inputs).logits)(params)
+    module, prefix = (model.base_model, model.base_model_prefix + '.') if body else (model, '')
+    params = {n[len(prefix):]: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters() if n.startswith(prefix)}
+    fwd = lambda: vmap(lambda p: functional_call(module, p, (), inputs)[0])(params)
     times = []
     with torch.no_grad():
         for _ in range(repeats + 1):
@@ -74,28 +77,36 @@ def worker(args):
     inputs = dict(input_ids=ids, attention_mask=torch.ones_like(ids))
     cache = None if args.baseline else 'device'
     k = 1 if args.baseline else args.k
-    calls, in_forward, t_call = [0], [0.], [0.]
+    calls, in_forward, t_call, depth = [0], [0.], [0.], [0]
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    def pre(*a): calls[0] += 1; sync(); t_call[0] = time.perf_counter()
-    def post(*a): sync(); in_forward[0] += time.perf_counter() - t_call[0]
-    model.register_forward_pre_hook(pre); model.register_forward_hook(post)  # time inside the model, during the estimate
+    def pre(*a):
+        if depth[0] == 0: calls[0] += 1; sync(); t_call[0] = time.perf_counter()
+        depth[0] += 1
+    def post(*a):
+        depth[0] -= 1
+        if depth[0] == 0: sync(); in_forward[0] += time.perf_counter() - t_call[0]
+    for m in (model, model.base_model):  # time inside the model, or its body alone (the fused head), during the estimate
+        m.register_forward_pre_hook(pre); m.register_forward_hook(post)
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     rss0 = rss_bytes()
     t0 = time.perf_counter()
-    cost = KLCost(model, inputs, cache=cache, model_batch_size=k)
+    cost = KLCost(model, inputs, cache=cache, model_batch_size=k, fuse_head=not args.no_fuse)
     res = ray_estimate(cost, cutoff=args.cutoff, n_samples=args.n, batch_size=k, seed=0, progress=False,
                        directions=args.directions, rtol=args.rtol, warmup=1 if args.baseline else 8)
     if device.type == 'cuda': torch.cuda.synchronize()
-    wall, in_model = time.perf_counter() - t0, in_forward[0]  # before the raw timing below, which runs the hooks too
+    wall, in_model, n_calls = time.perf_counter() - t0, in_forward[0], calls[0]  # before the raw timing below, which runs the hooks too
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss0)
     forwards = cost.n_evals + cost.n_anchor_evals + (0 if args.baseline else 1)  # + the one cached anchor pass
-    raw = raw_forward(model, {k_: v.to(device) for k_, v in inputs.items()}, k) / k  # seconds per parameter vector
+    inputs = {k_: v.to(device) for k_, v in inputs.items()}
+    raw = raw_forward(model, inputs, k) / k  # seconds per parameter vector
+    # the fused head runs the body only: its time inside the body, scaled to the whole model's raw forward
+    scale = raw / (raw_forward(model, inputs, k, body=True) / k) if cost.fused else 1.
     print(json.dumps(dict(device=str(device), name=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                           dim=cost.dim, n=args.n, k=k, baseline=args.baseline, wall=wall, dirs_per_s=args.n / wall,
-                          s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=calls[0] / args.n,
+                          s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=n_calls / args.n,
                           evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
-                          raw_ms=raw * 1e3, overhead=wall / forwards / raw, in_run=wall / in_model,
+                          raw_ms=raw * 1e3, overhead=wall / forwards / raw, in_run=wall / (in_model * scale), fused=cost.fused,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -112,6 +123,7 @@ def main():
     p.add_argument('--attn', default='eager', help="attention implementation ('eager' vmaps everywhere; 'sdpa')")
     p.add_argument('--directions', default='device', help="'device' (float32 draws on the model's device) or 'cpu' "
                    "(float64 draws, the directions of tyche.volume.estimate_volume: log-volumes comparable with older runs)")
+    p.add_argument('--no-fuse', action='store_true', help="the KL from the model's logits (no fused output layer)")
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--size', default='tiny', help=argparse.SUPPRESS)
     p.add_argument('--k', type=int, default=1, help=argparse.SUPPRESS)
@@ -127,14 +139,16 @@ def main():
     rows = []
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
-               '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + extra
+               '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + \
+              (['--no-fuse'] if args.no_fuse else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith('{')]
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
         rows.append((label, json.loads(line[-1])))
     r0 = rows[0][1]
     print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
-          f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}")
+          f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}, "
+          f"output layer {'fused with the KL' if rows[-1][1]['fused'] else 'in the model'}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
             f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))
@@ -144,7 +158,8 @@ def main():
               f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
     print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call, in the same "
           "process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward during the "
-          "estimate (the same ratio, measured in the same time window); MB/dir = peak MB / directions per call")
+          "estimate (the same ratio, measured in the same time window; with the fused output layer, the time inside the body "
+          "scaled by the raw forward of the whole model over that of its body); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")

@@ -3,9 +3,10 @@
 The network: scikit-learn's digits pooled to 4 x 4 pixels, classes 0-2, a 16-6-3 tanh MLP (123 parameters) trained
 with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under the Gaussian prior N(0, sigma^2 I).
 
-- reference: two independent long runs with different exact samplers (reflective HMC with the identity metric, and
-  elliptical slice, which needs no gradient, with the metric it learns from its own chains) and many sweeps; they must
-  agree within their errors;
+- reference: two independent long runs with different exact samplers and many sweeps, which must agree within their
+  errors: reflective HMC with the identity metric, and elliptical slice (which needs no gradient; its moves are cheap,
+  so it runs `--ess-sweeps` sweeps) with the metric palamedes' defaults learned when that run's checkpoint is in
+  `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC);
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
@@ -21,6 +22,7 @@ import tyche
 from tyche.costs import KLCost
 from tyche.digits import load_digits_split
 from palamedes import estimate_volume
+from palamedes.samplers import Metric
 
 
 def small_mlp(seed=0, steps=2000):
@@ -43,6 +45,7 @@ def main():
     ap.add_argument('--cutoff', type=float, default=1e-2)
     ap.add_argument('--sigma', type=float, default=1.0)
     ap.add_argument('--reference-sweeps', type=int, default=256)
+    ap.add_argument('--ess-sweeps', type=int, default=1024)
     ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
     ap.add_argument('--only', nargs='*', default=['hmc', 'ess', 'defaults', 'tyche'], choices=['hmc', 'ess', 'defaults', 'tyche'])
     a = ap.parse_args()
@@ -63,14 +66,20 @@ def main():
         else: print(f'{name:44} {res.log_volume:>10.3f} {res.stderr:>7.3f} {"":>3} {res.n_evals:>10} {"":>9} {wall:>7.1f}', flush=True)
     kw = dict(cutoff=a.cutoff, sigma=a.sigma, progress=False)
     path = lambda name: None if a.checkpoints is None else os.path.join(a.checkpoints, f'{name}.pt')
-    refs = {'hmc': ('reference 1: reflective HMC, identity metric', dict(sampler='hmc', learn_metric=False, seed=1)),
-            'ess': ('reference 2: elliptical slice, learned metric', dict(sampler='ess', learn_metric=True, seed=2))}
+    refs = {'hmc': ('reference 1: reflective HMC, identity metric', dict(sampler='hmc', learn_metric=False, seed=1,
+                                                                        n_sweeps=a.reference_sweeps)),
+            'ess': ('reference 2: elliptical slice, its own metric', dict(sampler='ess', learn_metric=True, seed=2, n_sweeps=a.ess_sweeps))}
+    learned = path('defaults')
+    if learned is not None and os.path.exists(learned):   # the metric palamedes' defaults learned (the run's state holds it)
+        state = torch.load(learned, weights_only=True)
+        refs['ess'] = ("reference 2: elliptical slice, defaults' metric", dict(sampler='ess', learn_metric=False, seed=2, n_sweeps=a.ess_sweeps,
+                                                                              preconditioner=Metric(state['lam'], state['basis'])))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         for key in [k for k in refs if k in a.only]:
             name, extra = refs[key]
             t = time.time()
-            show(name, estimate_volume(cost, center, n_chains=32, n_sweeps=a.reference_sweeps, checkpoint=path(key), **extra, **kw),
+            show(name, estimate_volume(cost, center, n_chains=32, checkpoint=path(key), **extra, **kw),
                  time.time() - t)
         if 'defaults' in a.only or 'tyche' in a.only:
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)

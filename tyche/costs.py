@@ -4,14 +4,15 @@
 
 # %% auto #0
 __all__ = ['select_params', 'ParamVector', 'eval_mode', 'model_output', 'BatchedModel', 'ModelCost', 'LossCost', 'last_positions',
-           'KLCost', 'snapshot', 'same_as_snapshot']
+           'KLCost', 'linear_head', 'snapshot', 'same_as_snapshot']
 
 # %% ../nbs/01_costs.ipynb #97383845
-import re, warnings, contextlib
+import re, warnings, contextlib, itertools
 from typing import Callable
 import torch, torch.nn.functional as F
 from torch import nn, Tensor
 from torch.func import functional_call, vmap
+from torch.utils._pytree import tree_map
 from fastcore.basics import patch
 
 # %% ../nbs/01_costs.ipynb #4926395b
@@ -81,10 +82,11 @@ def eval_mode(model:nn.Module):
     "Put `model` in eval mode; restore every submodule's `training` flag on exit"
     flags = [(m, m.training) for m in model.modules()]
     try:
-        model.eval()
+        if any(t for _, t in flags): model.eval()  # already in eval mode (every cost call after the first): nothing to do
         yield model
     finally:
-        for m, t in flags: m.training = t
+        for m, t in flags:
+            if m.training != t: m.training = t
 
 # %% ../nbs/01_costs.ipynb #a8d79227
 def model_output(out):
@@ -119,8 +121,11 @@ class BatchedModel:
         return functional_call(self.model, params, args, kwargs)
 
 # %% ../nbs/01_costs.ipynb #6fa11432
+def _stack(outs): return tree_map(lambda *ts: torch.stack(ts), *outs)  # a list of outputs (tensors, or dicts or tuples of them)
+def _one(out): return tree_map(lambda t: t[None], out)  # one output as a batch of one
+
 @patch
-def _loop(self:BatchedModel, fn, params, b): return torch.stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
+def _loop(self:BatchedModel, fn, params, b): return _stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
 
 @patch
 def _chunk(self:BatchedModel, fn, params, b):
@@ -233,7 +238,7 @@ def _map(self:ModelCost, fn, post, thetas):
     try:
         for t in thetas:
             self.bm.pv.write_(t.to(self.device))
-            outs.append(post(fn({})[None]))
+            outs.append(post(_one(fn({}))))
     finally: self.bm.pv.write_(self.anchor)  # exact: every parameter dtype round-trips through the master copy
     return torch.cat(outs)
 
@@ -269,7 +274,7 @@ def evaluate_written(self:ModelCost, writers:list) -> Tensor: # writers[b]() wri
     def mapper(fn, post):
         outs = []
         try:
-            for w in writers: w(); outs.append(post(fn({})[None]))
+            for w in writers: w(); outs.append(post(_one(fn({}))))
         finally: self.bm.pv.write_(self.anchor)
         return torch.cat(outs)
     out = self._evaluate(mapper)
@@ -337,7 +342,8 @@ class KLCost(ModelCost):
                  mask:Tensor|None=None, # [N, ...] nonzero where a position counts (None: `attention_mask`, else all)
                  cache:str|None='device', # anchor outputs kept on "device", on "cpu", or None: recomputed per call
                  last_token_only:bool=False, # only the last non-padding position of each sequence counts
-                 chunk_size:int=2**18, # logits (of all vectors of a call) per step of the KL: its temporaries' size
+                 chunk_size:int=2**19, # logits per step of the KL (of all vectors of a call, or of one with the fused head)
+                 fuse_head:bool=True, # a body + linear head model: stop the forward at the body, compute the head with the KL
                  **kwargs): # `ModelCost` options: include, exclude, model_batch_size, data_batch_size, in_place, ...
         super().__init__(model, inputs, **kwargs)
         if cache not in (None, 'cpu', 'device'): raise ValueError(f"cache must be None, 'cpu' or 'device', got {cache!r}")
@@ -345,10 +351,11 @@ class KLCost(ModelCost):
         if mask is None and isinstance(inputs, dict): mask = inputs.get('attention_mask')
         if mask is not None and len(mask) != self.n: raise ValueError(f"mask has {len(mask)} rows but inputs have {self.n}")
         self.mask, self.cache, self.last_token_only, self.chunk_size = mask, cache, last_token_only, chunk_size
-        self._anchor, counts = [], []
+        self._anchor, counts, self._head, self._fuse = [], [], None, False
         with torch.no_grad(), eval_mode(model):
             for i, j, inp in self.batches():
                 ctx = self._anchor_ctx(i, j, inp)
+                if i == 0 and fuse_head: self._head = self._checked_head(inp, ctx)
                 counts.append(len(ctx[1]))
                 if cache is not None: self._anchor.append(tuple(_to(x, 'cpu' if cache == 'cpu' else self.device) for x in ctx))
         self.count = float(sum(counts))
@@ -356,7 +363,85 @@ class KLCost(ModelCost):
 
     def _evaluate(self, mapper, grad=False):
         if self.cache is None: self.n_anchor_evals += 1  # one recomputation of the anchor's outputs per evaluation
-        return super()._evaluate(mapper, grad)
+        self._fuse = self._head is not None and not grad  # gradients go through the model's own logits
+        try: return super()._evaluate(mapper, grad)
+        finally: self._fuse = False
+
+# %% ../nbs/01_costs.ipynb #33989960
+def _hidden(out):
+    "The last hidden state in a body's output: `.last_hidden_state`, the first element of a tuple, else the output"
+    if hasattr(out, 'last_hidden_state'): return out.last_hidden_state
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+def linear_head(model:nn.Module, # the module, e.g. a HuggingFace causal LM
+               ) -> tuple|None:
+    "(body, its name in `model`, head) when `model` is a body (`base_model`) and a linear head (`get_output_embeddings()`)"
+    try: body, head = model.base_model, model.get_output_embeddings()
+    except (AttributeError, NotImplementedError): return None
+    if type(head) is not nn.Linear or not isinstance(body, nn.Module) or body is model: return None
+    where = {id(m): n for n, m in model.named_modules(remove_duplicate=False)}
+    if id(body) not in where or id(head) not in where: return None
+    prefixes = (where[id(body)] + '.', where[id(head)] + '.')
+    named = itertools.chain(model.named_parameters(remove_duplicate=False), model.named_buffers(remove_duplicate=False))
+    return (body, where[id(body)], head) if all(n.startswith(prefixes) for n, _ in named) else None
+
+# %% ../nbs/01_costs.ipynb #dd3f3c31
+@patch
+def forward(self:KLCost, params:dict, inputs):
+    "The model's output; with the fused head, a dict: the body's last hidden state and the perturbed head tensors"
+    if not self._fuse: return ModelCost.forward(self, params, inputs)
+    body, prefix, head, names = self._head
+    sub = {n[len(prefix) + 1:]: p for n, p in params.items() if n.startswith(prefix + '.')}
+    args, kwargs = ((), inputs) if isinstance(inputs, dict) else (inputs if isinstance(inputs, tuple) else (inputs,), {})
+    out = dict(hidden=_hidden(functional_call(body, sub, args, kwargs)))
+    return out | {k: params[n] for k, n in zip(('weight', 'bias'), names) if n in params}
+
+@patch
+def _checked_head(self:KLCost, inputs, ctx):
+    "(body, its name, head, names of the perturbed head weight and bias) if they give the anchor's log p exactly, else None"
+    found = linear_head(self.model)
+    if found is None: return None
+    ps, head, (idx, logp, _) = dict(self.model.named_parameters()), found[2], ctx
+    self._head = (*found, tuple(next((n for n in self.names if ps[n] is t), None) for t in (head.weight, head.bias)))
+    params = {n: p[0] for n, p in self.bm.pv.unflatten(self.anchor[None], self.bm.forward_dtype).items()}
+    try:
+        self._fuse = True
+        out = self.forward(params, inputs)
+        z = F.linear(out['hidden'], out.get('weight', head.weight), out.get('bias', head.bias)).flatten(0, -2)
+        z = z if idx is None else z[idx]
+    except Exception: return None  # e.g. the body does not take the model's inputs: not the simple shape
+    finally: self._fuse = False
+    return self._head if z.shape == logp.shape and torch.equal(F.log_softmax(_upcast(z), -1), logp) else None
+
+# %% ../nbs/01_costs.ipynb #ec4b1385
+def _head_diff(h, w, b, logp, out):
+    "d = z - log p [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H], rounded as the model's"
+    if h.dtype != logp.dtype: return torch.sub(_upcast(F.linear(h, w, b)), logp, out=out)  # half precision: upcast, as `_kl_rows`
+    return (torch.mm(h, w.T, out=out) if b is None else torch.addmm(b, h, w.T, out=out)).sub_(logp)  # what F.linear computes
+
+@patch
+def _head_stats(self:KLCost, outs, ctx):
+    "The summed KL of each vector from its hidden states `outs['hidden']` [b, n, ..., H], the head computed a few positions at a time"
+    idx, logp, p = ctx
+    head, rows = self._head[2], outs['hidden'].flatten(1, -2)
+    if idx is not None: rows = rows[:, idx]
+    step = max(1, self.chunk_size // logp.shape[-1])  # positions per chunk, one vector at a time (small matrix products stay in cache)
+    # two buffers of one chunk, reused: fresh large temporaries cost page faults that take longer than the arithmetic
+    work = logp.new_empty(2, min(step, len(logp)), logp.shape[-1])
+    totals = []
+    for i in range(len(rows)):
+        w = outs['weight'][i] if 'weight' in outs else head.weight
+        b = outs['bias'][i] if 'bias' in outs else head.bias
+        total = torch.zeros((), dtype=torch.float64, device=logp.device)
+        for s in range(0, len(logp), step):
+            c = len(logp[s:s + step])
+            d = _head_diff(rows[i, s:s + step], w, b, logp[s:s + step], work[0, :c])
+            total += _kl_centred(d, p[s:s + step], work[1, :c]).sum()
+        totals.append(total)
+    return torch.stack(totals)
+
+@patch(as_prop=True)
+def fused(self:KLCost)->bool: return self._head is not None  # whether forwards stop at the body and the KL computes the head
 
 # %% ../nbs/01_costs.ipynb #fa07ae33
 @patch
@@ -371,7 +456,9 @@ def _mask(self:KLCost, i, j, shape):
 @patch
 def _anchor_ctx(self:KLCost, i, j, inputs):
     "(flat indices of the counted positions or None for all, log p and p [P, V] there) of the data batch i:j"
-    out = self.anchor_forward(inputs)
+    fuse, self._fuse = self._fuse, False  # the anchor's own logits, also while a call runs the fused head
+    try: out = self.anchor_forward(inputs)
+    finally: self._fuse = fuse
     m = self._mask(i, j, out.shape[:-1]).flatten()
     idx = None if m.all() else m.nonzero().flatten().to(out.device)
     rows = out.flatten(0, -2) if idx is None else out.flatten(0, -2)[idx]
@@ -390,20 +477,24 @@ def _sum64(x):
     head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
     return head + x[..., m:].sum(-1, dtype=torch.float64)
 
+def _kl_centred(d, p, work=None):
+    "KL(p || q) per row, in float64, from d = log q - log p + a constant per row [..., V] (overwritten), p, and a buffer like d"
+    d.sub_(d.amax(-1, keepdim=True))
+    mean = _sum64(torch.mul(d, p, out=work) if work is not None else d * p)  # float64 accumulation: 5x less noise than float32 sums
+    return _sum64(d.exp_().mul_(p)).log() - mean  # in place
+
 def _kl_rows(z, logp, p):
     "KL(p || softmax(z)) per row, in float64, of logits z [b, c, V] against the anchor's log p and p [c, V]"
     d = _upcast(z) - logp
-    if torch.is_grad_enabled():
-        d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
-        return _sum64(d.exp() * p).log() - _sum64(d * p)
-    d.sub_(d.amax(-1, keepdim=True))
-    mean = _sum64(d * p)  # float64 accumulation: 5 times less noise in the KL than float32 sums
-    return _sum64(d.exp_().mul_(p)).log() - mean  # in place: one [b, c, V] buffer and one product
+    if not torch.is_grad_enabled(): return _kl_centred(d, p)
+    d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
+    return _sum64(d.exp() * p).log() - _sum64(d * p)
 
 # %% ../nbs/01_costs.ipynb #077df677
 @patch
 def stats(self:KLCost, outs, ctx):
     "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a few positions at a time"
+    if isinstance(outs, dict): return self._head_stats(outs, ctx)  # the fused head: hidden states, not logits
     idx, logp, p = ctx
     rows = outs.flatten(1, -2)
     step = max(1, self.chunk_size // (rows.shape[0] * rows.shape[-1]))  # positions per chunk

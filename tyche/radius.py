@@ -142,7 +142,7 @@ def update(self:Bracket, idx, s, delta):
     self.n_ev[idx] += 1; self.n_bad[idx] += (~finite).long()
     self.s_last[idx] = s
     n_ev, same = self.n_ev[idx], self.same[idx]
-    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 1), same + 1, torch.zeros_like(same))
+    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 2), same + 1, torch.zeros_like(same))  # the first two are far
     self.was_in[idx] = inside
     lo, dlo = torch.where(inside, s, lo), torch.where(inside, delta, dlo)
     hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
@@ -238,14 +238,16 @@ def straight_rays(cost,              # batched cost: [B, D] parameter vectors ->
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                   directions:Tensor, # [B, D] unit directions
                   block:int=2**16,   # entries per block of the float64 arithmetic
+                  reuse:bool=False,  # write every call's points into one buffer (for a cost that keeps no reference to them)
                  ):
     "The ray cost of the lines center + r v along the rows v of `directions`, for `find_radii_along`"
     dev, dt = center.device, center.dtype    # the cost runs there; the per-ray bookkeeping ([B] vectors) on the CPU
     c64, dirs = center.detach().to(torch.float64), directions.detach().to(dev, torch.float64)
     every, D = torch.arange(len(dirs)), len(c64)
+    buf = torch.empty(len(dirs), D, dtype=dt, device=dev) if reuse else None  # fresh [B, D] points per call: page faults
     def along(idx, r):
         all_rays, r = torch.equal(idx, every), r.to(dev, torch.float64)[:, None]
-        pts = torch.empty(len(idx), D, dtype=dt, device=dev)
+        pts = buf[:len(idx)] if reuse else torch.empty(len(idx), D, dtype=dt, device=dev)
         for s in range(0, D, block):   # points in float64, rounded once to the cost's dtype; float64 temporaries of one block
             rows = dirs[:, s:s + block] if all_rays else dirs[idx.to(dev), s:s + block]
             pts[:, s:s + block] = torch.addcmul(c64[s:s + block], r, rows)
