@@ -130,6 +130,15 @@ def _rounded(buffer:list, # whitened samples of earlier rungs since the last rou
     if ratio <= 1.5*noise: return None
     return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise
 
+# %% ../nbs/21_ladder.ipynb #d969b4cb
+def _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target):
+    "The descent's start: $k_{\\max}$, `n_chains` inside draws of its reference, their gaps and the sampler's first steps"
+    k_max = find_k_max(basin, y0, metric, prior, sigma, gen, p_target=p_target)
+    x, inside = reference_draws(k_max, basin, y0, metric, prior, sigma, 4*n_chains, gen)
+    if int(inside.sum()) < n_chains: raise RuntimeError(f'only {int(inside.sum())} of {4*n_chains} draws at k_max landed inside')
+    x = x[inside][:n_chains]
+    return k_max, x, basin.gap(x), torch.full((n_chains,), math.pi/2 if sampler != 'sgld' else 0.5, dtype=torch.float64)
+
 # %% ../nbs/21_ladder.ipynb #c0e67260
 def descend(basin:Basin, # the basin
             center:torch.Tensor, # the anchor (float64)
@@ -149,12 +158,7 @@ def descend(basin:Basin, # the basin
     "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric"
     D = len(center)
     y0 = metric.to_basis(center)
-    k = k_max = find_k_max(basin, y0, metric, prior, sigma, gen, p_target=p_target)
-    x, inside = reference_draws(k_max, basin, y0, metric, prior, sigma, 4*n_chains, gen)
-    if int(inside.sum()) < n_chains: raise RuntimeError(f'only {int(inside.sum())} of {4*n_chains} draws at k_max landed inside')
-    x = x[inside][:n_chains]
-    gap = basin.gap(x)
-    step = torch.full((n_chains,), math.pi/2 if sampler != 'sgld' else 0.5, dtype=torch.float64)
+    k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
     rungs, buffer, n_roundings, dense = [], [], 0, D <= dense_max
     while True:
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves)

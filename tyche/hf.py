@@ -179,6 +179,7 @@ def _norm2(anchor, block):
     "|anchor|^2 in float64, block by block (no float64 copy of the whole anchor)"
     return sum(float(anchor[s:e].double().pow(2).sum()) for s, e in _blocks(len(anchor), block))
 
+# %% ../nbs/05_hf.ipynb #e3bf8b8f
 class DeviceRays(DenseRays):
     "`DenseRays` of a model cost on its device: directions drawn on the CPU ('cpu') or on the device ('device')"
     def __init__(self, cost:KLCost, # a `tyche.costs` cost
