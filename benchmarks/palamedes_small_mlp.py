@@ -44,7 +44,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--cutoff', type=float, default=1e-2)
     ap.add_argument('--sigma', type=float, default=1.0)
-    ap.add_argument('--reference-sweeps', type=int, default=256)
+    ap.add_argument('--reference-sweeps', type=int, default=128)
     ap.add_argument('--ess-sweeps', type=int, default=1024)
     ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
     ap.add_argument('--only', nargs='*', default=['hmc', 'ess', 'defaults', 'tyche'], choices=['hmc', 'ess', 'defaults', 'tyche'])
