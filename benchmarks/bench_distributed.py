@@ -17,7 +17,7 @@ rank's. With `--repeats` the fastest run of each count is kept. "ratio" is direc
 (8 + (n - 8)/k with its own warm-up): the speed-up the machine gives at that moment, with no split, gather or waiting.
 On a machine shared with other jobs both are lower than on an idle one: the processes compete for the cores.
 """
-import argparse, math, os, threading, time, warnings
+import argparse, os, threading, time, warnings
 import torch
 import torch.distributed as dist
 

@@ -13,7 +13,6 @@ barrier after the cost is built to the end of `estimate_volume`, and a run's tim
 shared with other jobs the ratio is lower than on an idle one.
 """
 import time, warnings
-import torch
 import torch.distributed as dist
 
 

@@ -18,7 +18,7 @@ anchor Q^T c (the priors are rotation invariant).
 on the held-out digits, Gaussian prior sigma = 1/sqrt(L2 N): log-volumes (nats and log10) with no preconditioner, Adam's
 second moment (alpha 0.5, several eps), the Hutchinson diagonal, the dense exact Hessian (Fisher) and low-rank k = 100.
 """
-import argparse, math, sys, time
+import argparse, math, time
 from pathlib import Path
 import torch
 from tyche.volume import estimate_volume

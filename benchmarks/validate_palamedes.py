@@ -10,8 +10,7 @@ Ends with the coverage.
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 100           # minutes
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 1000 --only box --box-metric identity
 """
-import argparse, math, time, warnings
-import torch
+import argparse, time, warnings
 import tyche
 from palamedes import estimate_volume
 from palamedes.validation import validation_cases, box_spring_means

@@ -14,7 +14,7 @@ Tables (all costs in float64, cutoff 1e-2, `estimate_volume` defaults: rtol = mi
   speed     cost evaluations per direction (mean, max) and directions per second on this CPU, D = 1e4 and 1e6.
 Truths come from `tyche.basins` (`log_mass`).
 """
-import argparse, math, os, time
+import argparse, os, time
 import torch
 from tyche.basins import Ellipsoid, Box, spectrum
 from tyche.volume import estimate_volume
