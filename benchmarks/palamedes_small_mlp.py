@@ -22,6 +22,7 @@ import tyche
 from tyche.costs import KLCost
 from tyche.digits import load_digits_split
 from palamedes import estimate_volume
+from palamedes.estimate import RunState
 from palamedes.samplers import Metric
 
 
@@ -71,9 +72,9 @@ def main():
             'ess': ('reference 2: elliptical slice, its own metric', dict(sampler='ess', learn_metric=True, seed=2, n_sweeps=a.ess_sweeps))}
     learned = path('defaults')
     if learned is not None and os.path.exists(learned):   # the metric palamedes' defaults learned (the run's state holds it)
-        state = torch.load(learned, weights_only=True)
+        state = RunState(**torch.load(learned, weights_only=True))
         refs['ess'] = ("reference 2: elliptical slice, defaults' metric", dict(sampler='ess', learn_metric=False, seed=2, n_sweeps=a.ess_sweeps,
-                                                                              preconditioner=Metric(state['lam'], state['basis'])))
+                                                                              preconditioner=Metric(state.lam, state.basis)))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         for key in [k for k in refs if k in a.only]:

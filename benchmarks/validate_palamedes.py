@@ -40,11 +40,11 @@ def main():
         for name, basin, prior in validation_cases(D):
             if a.only and not any(o in f'{name}/{prior}' for o in a.only): continue
             truth = basin.log_mass(EPS, prior, SIGMA)
-            box = 'box' in name and a.box_metric == 'identity'
+            exact_rungs = 'box' in name and a.box_metric == 'identity'   # every rung's E_k[r] known (identity metric)
             t = time.time()
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
-                res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not box, sampler=a.sampler,
+                res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not exact_rungs, sampler=a.sampler,
                                       n_chains=a.n_chains, n_sweeps=a.n_sweeps, progress=False)
                 wall = time.time() - t
                 kw = dict(cutoff=EPS, prior=prior, sigma=SIGMA, n_samples=a.tyche_directions, seed=a.seed, progress=False)
@@ -55,7 +55,7 @@ def main():
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
                   f'{err/res.stderr:>+7.2f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
                   f'{rounded.log_volume - truth:>+10.2f} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
-            if box:
+            if exact_rungs:
                 z = (res.mean_r - box_spring_means(basin, EPS, res.ks, prior, SIGMA))/res.se_r
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '
                       f'max |z| {float(z.abs().max()):.2f}')
