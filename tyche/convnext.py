@@ -4,10 +4,9 @@
 
 # %% ../nbs/06a_convnext.ipynb #6cb28d0d
 from __future__ import annotations
-import math, os, re, shutil, tempfile, time
+import math, time
 from pathlib import Path
 import torch
-from torch import nn
 import torch.nn.functional as F
 from tyche.io import save_result, checkpoint_folders, save_checkpoint_folder, load_checkpoint_folder
 

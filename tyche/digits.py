@@ -4,8 +4,8 @@
 
 # %% ../nbs/06_digits.ipynb #2eb009ad
 from __future__ import annotations
-import inspect, json, math, os, tempfile, time
-from dataclasses import dataclass, asdict, field, replace
+import inspect, json, math, time
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 import torch

@@ -10,7 +10,7 @@ __all__ = ['diagonal', 'adam_moment', 'from_adam', 'hvp', 'hessian', 'hessian_di
 import math
 from pathlib import Path
 import torch
-from tyche.volume import Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
+from tyche.volume import Preconditioner, DiagonalPreconditioner
 
 # %% ../nbs/04_precondition.ipynb #74a61eeb
 def _power(s, alpha, eps, what='scales'):
