@@ -177,14 +177,15 @@ def step(self:Bracket, along, f0, history=None) -> bool:
     "One step: aim every unfinished ray, evaluate them in ONE call of `along`, update; False (and nothing done) if none is left"
     idx = (~self.done).nonzero().flatten()
     if idx.numel() == 0: return False
-    s = self.aim(idx, self.predict(idx))
+    rays = slice(None) if idx.numel() == len(self.done) else idx  # all rays left: views, no gathers or scatters (same numbers)
+    s = self.aim(rays, self.predict(rays))
     r = s.exp()
     with torch.no_grad(): f = along(idx, r)
     f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten()
     if f.numel() != idx.numel(): raise ValueError(f"cost must map [B, D] to [B] costs: got {f.numel()} costs for B={idx.numel()}")
     delta = f - f0
     if history is not None: history.append((idx.clone(), r.clone(), delta.clone()))
-    self.update(idx, s, delta)
+    self.update(rays, s, delta)
     return True
 
 @patch
