@@ -3,10 +3,12 @@
 The network: scikit-learn's digits pooled to 4 x 4 pixels, classes 0-2, a 16-6-3 tanh MLP (123 parameters) trained
 with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under the Gaussian prior N(0, sigma^2 I).
 
-- reference: two independent long runs with different exact samplers and many sweeps, which must agree within their
-  errors: reflective HMC with the identity metric, and elliptical slice (which needs no gradient; its moves are cheap,
-  so it runs `--ess-sweeps` sweeps) with the metric palamedes' defaults learned when that run's checkpoint is in
-  `--checkpoints`, else with the metric it learns from its own chains;
+- reference: reflective HMC with the identity metric and many sweeps;
+- its gradient-free check (`stationarity`, needs `--checkpoints`): random-walk Metropolis with a fixed proposal, an exact
+  kernel that needs no gradient, run at every rung from the reference's final chains; a distribution that is not the
+  rung's target drifts away under it, so its E_k[r] is compared with the reference's, rung by rung;
+- elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
+  when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC);
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
@@ -23,7 +25,7 @@ from tyche.costs import KLCost
 from tyche.digits import load_digits_split
 from palamedes import estimate_volume
 from palamedes.estimate import RunState
-from palamedes.samplers import Metric
+from palamedes.samplers import Basin, Metric
 
 
 def small_mlp(seed=0, steps=2000):
@@ -41,6 +43,35 @@ def small_mlp(seed=0, steps=2000):
     return model, held, sum(p.numel() for p in model.parameters())
 
 
+def stationarity(cost, center, cutoff, state, sigma, n_rounds=6000, n_pilot=1000, seed=4):
+    """Random-walk Metropolis (no gradient) at every rung of a finished run, started from its chains: per-rung E_k[r] after
+    `n_rounds` rounds against the run's own. A proposal N(0, s_k^2 C_k) with C_k the rung's chain covariance (shrunk a tenth
+    toward its mean variance) and s_k set in a pilot, then fixed: an exact kernel for prior x spring x basin, so chains that
+    do not already follow the target drift away from the run's E_k[r]."""
+    gen = torch.Generator().manual_seed(seed)
+    basin = Basin(cost, center, cutoff, distributed=False)
+    ks, x = state.ks, state.x.clone()
+    (K, C, D), c = x.shape, center.double()
+    spring = lambda t: 0.5*(t - c).pow(2).sum(-1)
+    logp = lambda t, r: -0.5*t.pow(2).sum(-1)/sigma**2 - ks[:, None]*r
+    dev = x - x.mean(1, keepdim=True)
+    cov = dev.transpose(1, 2) @ dev/(C - 1)
+    eye = torch.eye(D, dtype=torch.float64)
+    L = torch.linalg.cholesky(0.9*cov + 0.1*cov.diagonal(dim1=1, dim2=2).mean(1)[:, None, None]*eye)
+    s = torch.full((K,), 0.3*2.38/math.sqrt(D), dtype=torch.float64)
+    r = spring(x); lp = logp(x, r); rs, acc = [], torch.zeros(K, dtype=torch.float64)
+    for i in range(n_pilot + n_rounds):
+        prop = x + s[:, None, None]*(torch.randn(K, C, D, generator=gen, dtype=torch.float64) @ L.transpose(1, 2))
+        rp = spring(prop); lpp = logp(prop, rp)
+        ok = torch.rand(K, C, generator=gen, dtype=torch.float64).log() < lpp - lp
+        if ok.any(): ok[ok.clone()] = basin.gap(prop[ok]) <= 0
+        x = torch.where(ok[..., None], prop, x); r = torch.where(ok, rp, r); lp = torch.where(ok, lpp, lp)
+        acc += ok.double().mean(1)
+        if i < n_pilot and (i + 1) % 100 == 0: s *= (acc/100 - 0.25).exp(); acc.zero_()
+        if i >= n_pilot + n_rounds//2 and i % 10 == 0: rs.append(r)
+    return torch.stack(rs), acc/n_rounds, basin.n_evals
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--cutoff', type=float, default=1e-2)
@@ -48,7 +79,9 @@ def main():
     ap.add_argument('--reference-sweeps', type=int, default=128)
     ap.add_argument('--ess-sweeps', type=int, default=1024)
     ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
-    ap.add_argument('--only', nargs='*', default=['hmc', 'ess', 'defaults', 'tyche'], choices=['hmc', 'ess', 'defaults', 'tyche'])
+    ap.add_argument('--stationarity-rounds', type=int, default=6000)
+    rows_all = ['hmc', 'stationarity', 'ess', 'defaults', 'tyche']
+    ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
     model, held, D = small_mlp()
     model.double()
@@ -67,13 +100,13 @@ def main():
         else: print(f'{name:44} {res.log_volume:>10.3f} {res.stderr:>7.3f} {"":>3} {res.n_evals:>10} {"":>9} {wall:>7.1f}', flush=True)
     kw = dict(cutoff=a.cutoff, sigma=a.sigma, progress=False)
     path = lambda name: None if a.checkpoints is None else os.path.join(a.checkpoints, f'{name}.pt')
-    refs = {'hmc': ('reference 1: reflective HMC, identity metric', dict(sampler='hmc', learn_metric=False, seed=1,
+    refs = {'hmc': ('reference: reflective HMC, identity metric', dict(sampler='hmc', learn_metric=False, seed=1,
                                                                         n_sweeps=a.reference_sweeps)),
-            'ess': ('reference 2: elliptical slice, its own metric', dict(sampler='ess', learn_metric=True, seed=2, n_sweeps=a.ess_sweeps))}
+            'ess': ('elliptical slice, its own metric', dict(sampler='ess', learn_metric=True, seed=2, n_sweeps=a.ess_sweeps))}
     learned = path('defaults')
     if learned is not None and os.path.exists(learned):   # the metric palamedes' defaults learned (the run's state holds it)
         state = RunState(**torch.load(learned, weights_only=True))
-        refs['ess'] = ("reference 2: elliptical slice, defaults' metric", dict(sampler='ess', learn_metric=False, seed=2, n_sweeps=a.ess_sweeps,
+        refs['ess'] = ("elliptical slice, defaults' metric", dict(sampler='ess', learn_metric=False, seed=2, n_sweeps=a.ess_sweeps,
                                                                               preconditioner=Metric(state.lam, state.basis)))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -82,6 +115,7 @@ def main():
             t = time.time()
             show(name, estimate_volume(cost, center, n_chains=32, checkpoint=path(key), **extra, **kw),
                  time.time() - t)
+            if key == 'hmc' and 'stationarity' in a.only: check_reference(cost, center, a, path('hmc'), rows[name])
         if 'defaults' in a.only or 'tyche' in a.only:
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
         if 'tyche' in a.only:
@@ -89,13 +123,28 @@ def main():
                 t = time.time()
                 show(name, tyche.estimate_volume(cost, center, cutoff=a.cutoff, sigma=a.sigma, n_samples=1000, preconditioner=pre,
                                                  progress=False), time.time() - t)
-    if all(refs[k][0] in rows for k in refs):
-        r1, r2 = (rows[refs[k][0]] for k in refs)
-        d, e = r1.log_volume - r2.log_volume, math.hypot(r1.stderr, r2.stderr)
-        ref = (r1.log_volume/r1.stderr**2 + r2.log_volume/r2.stderr**2)/(1/r1.stderr**2 + 1/r2.stderr**2)
-        print(f'references agree: {d:+.3f} +- {e:.3f} nats ({"yes" if abs(d) <= 2*e else "NO"}); combined reference {ref:.3f}')
-        if 'palamedes, defaults' in rows:
-            print(f'palamedes defaults - reference: {rows["palamedes, defaults"].log_volume - ref:+.3f} nats (target: within 3)')
+    ref = rows.get(refs['hmc'][0])
+    if ref is not None and 'palamedes, defaults' in rows:
+        d = rows['palamedes, defaults'].log_volume - ref.log_volume
+        print(f'palamedes defaults - reference: {d:+.3f} +- {math.hypot(ref.stderr, rows["palamedes, defaults"].stderr):.3f} nats '
+              f'(target: within 3)')
 
+
+def check_reference(cost, center, a, checkpoint, ref):
+    "Print the gradient-free stationarity check of the HMC reference, rung by rung"
+    if checkpoint is None: print('stationarity check: needs --checkpoints (the reference run\'s chains)'); return
+    t = time.time()
+    r, acc, n_evals = stationarity(cost, center, a.cutoff, RunState(**torch.load(checkpoint, weights_only=True)), a.sigma, a.stationarity_rounds)
+    per_chain = r.mean(0)                                   # [K, C]
+    mean, se = per_chain.mean(1), per_chain.std(1)/math.sqrt(per_chain.shape[1])
+    z = (mean - ref.mean_r)/(se.pow(2) + ref.se_r.pow(2)).sqrt()
+    print(f'stationarity: random-walk Metropolis from the reference\'s chains, {a.stationarity_rounds} rounds at each of {len(z)} rungs '
+          f'(acceptance {float(acc.min()):.2f}..{float(acc.max()):.2f}, {n_evals} evaluations, {time.time() - t:.0f} s)')
+    print(f'  E_k[r] against the reference: z mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, max |z| {float(z.abs().max()):.2f}; '
+          f'lowest rung {float(mean[0]):.1f} vs {float(ref.mean_r[0]):.1f}')
+    print(f'  {"k":>10} {"reference E_k[r]":>20} {"Metropolis E_k[r]":>20} {"z":>6}')
+    for j in range(len(z)):
+        print(f'  {float(ref.ks[j]):>10.4g} {float(ref.mean_r[j]):>12.4g} +- {float(ref.se_r[j]):<6.2g} '
+              f'{float(mean[j]):>12.4g} +- {float(se[j]):<6.2g} {float(z[j]):>+6.2f}')
 
 if __name__ == '__main__': main()
