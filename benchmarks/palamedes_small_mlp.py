@@ -4,9 +4,10 @@ The network: scikit-learn's digits pooled to 4 x 4 pixels, classes 0-2, a 16-6-3
 with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under the Gaussian prior N(0, sigma^2 I).
 
 - reference: reflective HMC with the identity metric and many sweeps;
-- its gradient-free check (`stationarity`, needs `--checkpoints`): random-walk Metropolis with a fixed proposal, an exact
-  kernel that needs no gradient, run at every rung from the reference's final chains; a distribution that is not the
-  rung's target drifts away under it, so its E_k[r] is compared with the reference's, rung by rung;
+- its gradient-free check (`stationarity`, needs `--checkpoints`): random-walk Metropolis with a fixed proposal (each half
+  of a rung's chains moves with the other half's covariance), an exact kernel that needs no gradient, run at every rung
+  from the reference's final chains; a distribution that is not the rung's target drifts away under it, so its E_k[r]
+  is compared with the reference's, rung by rung;
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC);
@@ -45,23 +46,28 @@ def small_mlp(seed=0, steps=2000):
 
 def stationarity(cost, center, cutoff, state, sigma, n_rounds=6000, n_pilot=1000, seed=4):
     """Random-walk Metropolis (no gradient) at every rung of a finished run, started from its chains: per-rung E_k[r] after
-    `n_rounds` rounds against the run's own. A proposal N(0, s_k^2 C_k) with C_k the rung's chain covariance (shrunk a tenth
-    toward its mean variance) and s_k set in a pilot, then fixed: an exact kernel for prior x spring x basin, so chains that
-    do not already follow the target drift away from the run's E_k[r]."""
+    `n_rounds` rounds against the run's own. Each half of a rung's chains proposes N(0, s_k^2 C) with C the covariance of
+    the other half's starting positions (shrunk a tenth toward its mean variance: a kernel that does not depend on the
+    chain it moves, so it leaves the target exactly invariant) and s_k set in a pilot, then fixed; chains that do not
+    follow the rung's target drift away from the run's E_k[r] under it."""
     gen = torch.Generator().manual_seed(seed)
     basin = Basin(cost, center, cutoff, distributed=False)
     ks, x = state.ks, state.x.clone()
     (K, C, D), c = x.shape, center.double()
     spring = lambda t: 0.5*(t - c).pow(2).sum(-1)
     logp = lambda t, r: -0.5*t.pow(2).sum(-1)/sigma**2 - ks[:, None]*r
-    dev = x - x.mean(1, keepdim=True)
-    cov = dev.transpose(1, 2) @ dev/(C - 1)
-    eye = torch.eye(D, dtype=torch.float64)
-    L = torch.linalg.cholesky(0.9*cov + 0.1*cov.diagonal(dim1=1, dim2=2).mean(1)[:, None, None]*eye)
+    halves = (torch.arange(0, C, 2), torch.arange(1, C, 2))
+    def factor(pts):                                        # [K, n, D] -> [K, D, D] Cholesky factor of their shrunk covariance
+        dev = pts - pts.mean(1, keepdim=True)
+        cov = dev.transpose(1, 2) @ dev/(pts.shape[1] - 1)
+        return torch.linalg.cholesky(0.9*cov + 0.1*cov.diagonal(dim1=1, dim2=2).mean(1)[:, None, None]*torch.eye(D, dtype=torch.float64))
+    L = [factor(x[:, halves[1 - h]]) for h in range(2)]    # half h moves with the other half's covariance
     s = torch.full((K,), 0.3*2.38/math.sqrt(D), dtype=torch.float64)
     r = spring(x); lp = logp(x, r); rs, acc = [], torch.zeros(K, dtype=torch.float64)
     for i in range(n_pilot + n_rounds):
-        prop = x + s[:, None, None]*(torch.randn(K, C, D, generator=gen, dtype=torch.float64) @ L.transpose(1, 2))
+        step = torch.zeros_like(x)
+        for h in range(2): step[:, halves[h]] = torch.randn(K, len(halves[h]), D, generator=gen, dtype=torch.float64) @ L[h].transpose(1, 2)
+        prop = x + s[:, None, None]*step
         rp = spring(prop); lpp = logp(prop, rp)
         ok = torch.rand(K, C, generator=gen, dtype=torch.float64).log() < lpp - lp
         if ok.any(): ok[ok.clone()] = basin.gap(prop[ok]) <= 0
@@ -70,7 +76,6 @@ def stationarity(cost, center, cutoff, state, sigma, n_rounds=6000, n_pilot=1000
         if i < n_pilot and (i + 1) % 100 == 0: s *= (acc/100 - 0.25).exp(); acc.zero_()
         if i >= n_pilot + n_rounds//2 and i % 10 == 0: rs.append(r)
     return torch.stack(rs), acc/n_rounds, basin.n_evals
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
