@@ -88,6 +88,7 @@ def main():
     rows_all = ['hmc', 'stationarity', 'ess', 'defaults', 'tyche']
     ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
+    if 'stationarity' in a.only and 'hmc' not in a.only: ap.error('--only stationarity needs hmc too (the run it checks)')
     model, held, D = small_mlp()
     model.double()
     cost = KLCost(model, held.double())
