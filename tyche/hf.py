@@ -9,14 +9,14 @@ __all__ = ['CACHE_MODES', 'get_texts', 'text_dataset', 'pad_token_id', 'tokenize
 # %% ../nbs/05_hf.ipynb #09949454
 import math, warnings, contextlib, itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 import torch
 from torch import nn, Tensor
 from pathlib import Path
 from tyche.costs import KLCost, eval_mode
 from tyche.radius import straight_rays
 from tyche.io import load_checkpoint_folder
-from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed, sample_directions,
+from tyche.volume import (VolumeResult, Rays, DenseRays, DiagonalPreconditioner, as_preconditioner, direction_seed,
                           estimate_volume_rays)
 from fastcore.basics import patch
 

@@ -15,10 +15,10 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 from fastcore.meta import delegates
-from tyche.math import log_ball_volume, log_sphere_area, log_ray_integral
+from tyche.math import log_sphere_area, log_ray_integral
 from tyche.radius import find_radii_along, straight_rays
 from tyche.distributed import world, split, all_ranks, cat_rows
-from tyche.checks import PRIORS, check_count, check_positive, check_number, check_flag, check_center, check_prior
+from tyche.checks import check_count, check_positive, check_number, check_flag, check_center, check_prior
 from fastcore.basics import patch
 
 # %% ../nbs/03_volume.ipynb #b599b5b8
