@@ -49,7 +49,9 @@ def stationarity(cost, center, cutoff, state, sigma, n_rounds=6000, n_pilot=1000
     `n_rounds` rounds against the run's own. Each half of a rung's chains proposes N(0, s_k^2 C) with C the covariance of
     the other half's starting positions (shrunk a tenth toward its mean variance: a kernel that does not depend on the
     chain it moves, so it leaves the target exactly invariant) and s_k set in a pilot, then fixed; chains that do not
-    follow the rung's target drift away from the run's E_k[r] under it."""
+    follow the rung's target drift away from the run's E_k[r] under it. The target (prior x spring x basin, in parameter
+    coordinates) is written here apart from palamedes' whitened frames on purpose: the check shares no sampler code with the
+    run it checks."""
     gen = torch.Generator().manual_seed(seed)
     basin = Basin(cost, center, cutoff, distributed=False)
     ks, x = state.ks, state.x.clone()
