@@ -31,11 +31,12 @@ def box_spring_means(box:Box, # the basin
 
 # %% ../nbs/23_validation.ipynb #054a098f
 def validation_cases(D:int, # dimension
-                     seed:int=0): # seed of the anchor's shift and the rotation
+                     seed:int=0, # seed of the anchor's shift and the rotation
+                     dense_max:int=10_000): # largest D given a dense rotation; above it a `Kronecker` map (D = a*b)
     "(name, basin, prior) triples of the exact-answer validation suite at dimension D"
     g = torch.Generator().manual_seed(seed)
     c = 0.1*torch.randn(D, generator=g, dtype=torch.float64)
-    Q = random_rotation(D, seed=seed + 1)
+    Q = random_rotation(D, seed=seed + 1, dense_max=dense_max, structure='kronecker')
     ones = torch.ones(D, dtype=torch.float64)
     for prior in ('gaussian', 'uniform'):
         yield 'box', Box(ones, c), prior
