@@ -73,8 +73,8 @@ class Kronecker:
     "Orthogonal map $Q = P_\\text{out}(A \\otimes B)P_\\text{in}$ on $\\mathbb R^{ab}$ (Haar $A$, $B$, random permutations)"
     def __init__(self, D:int, # dimension, a product a*b with a, b > 1 (a the largest divisor <= sqrt(D))
                  seed:int=0): # seed of the factors and permutations
-        a = max(d for d in range(1, math.isqrt(D) + 1) if D % d == 0)
-        if a == 1: raise ValueError(f'a Kronecker rotation needs D = a*b with a, b > 1; D={D} is prime or 1')
+        a = max((d for d in range(1, math.isqrt(max(D, 0)) + 1) if D % d == 0), default=1)
+        if a == 1: raise ValueError(f'a Kronecker rotation needs D = a*b with integers a, b > 1; D={D} has none')
         g = torch.Generator().manual_seed(seed)
         self.A, self.B = _haar(a, g), _haar(D//a, g)
         self.p_in, self.p_out = torch.randperm(D, generator=g), torch.randperm(D, generator=g)
@@ -99,7 +99,6 @@ class Kronecker:
         h = h.to(torch.float64)
         return self._kron(h[None, self.p_in], self.A**2, self.B**2)[0, self.p_out]
 
-
 # %% ../nbs/01a_basins.ipynb #38e3c7c3
 def random_rotation(D:int, # dimension
                     seed:int=0, # seed (explicit torch.Generator)
@@ -113,10 +112,11 @@ def random_rotation(D:int, # dimension
     if D <= dense_max: return _haar(D, torch.Generator().manual_seed(seed))
     return Householder(D, k=k, seed=seed) if structure == 'householder' else Kronecker(D, seed=seed)
 
-
 # %% ../nbs/01a_basins.ipynb #bf7c0a2c
+_STRUCTURED = (Householder, Kronecker)                  # rotations applied as maps, never formed
+
 def _check_rotation(rotation, D):
-    if rotation is None or isinstance(rotation, (Householder, Kronecker)):
+    if rotation is None or isinstance(rotation, _STRUCTURED):
         if rotation is not None and rotation.dim != D: raise ValueError(f'rotation is for D={rotation.dim}, the basin has D={D}')
         return rotation
     if not isinstance(rotation, Tensor) or rotation.shape != (D, D):
@@ -133,7 +133,7 @@ def rotate(x:Tensor, # [B, D] rows
           ) -> Tensor:
     "Rows $x_b \\mapsto Q x_b$ (or $Q^\\top x_b$) in the dtype of `x`"
     if rotation is None: return x
-    if isinstance(rotation, (Householder, Kronecker)): return rotation.apply(x, transpose=transpose)
+    if isinstance(rotation, _STRUCTURED): return rotation.apply(x, transpose=transpose)
     Q = rotation.to(x.dtype)
     return x @ Q if transpose else x @ Q.T
 
@@ -314,7 +314,7 @@ class Ellipsoid(_Basin):
     def hessian_diagonal(self) -> Tensor:
         "Exact diagonal of $H$ (float64)"
         if self.rotation is None: return self.h.clone()
-        if isinstance(self.rotation, (Householder, Kronecker)): return self.rotation.diag_congruence(self.h)
+        if isinstance(self.rotation, _STRUCTURED): return self.rotation.diag_congruence(self.h)
         return (self.rotation**2) @ self.h
 
     def log_mass(self, cutoff:float, # epsilon: the basin is cost <= cutoff
