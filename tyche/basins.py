@@ -78,6 +78,7 @@ class Kronecker:
         g = torch.Generator().manual_seed(seed)
         self.A, self.B = _haar(a, g), _haar(D//a, g)
         self.p_in, self.p_out = torch.randperm(D, generator=g), torch.randperm(D, generator=g)
+        self.inv_in, self.inv_out = self.p_in.argsort(), self.p_out.argsort()     # gathers that undo the permutations
         self.dim = D
 
     def _kron(self, x, A, B):                            # rows of x: vec(Y) row-major; (A kron B) vec(Y) = vec(A Y B^T)
@@ -88,11 +89,8 @@ class Kronecker:
               transpose:bool=False): # apply Q^T instead of Q
         "Each row $x_b \\mapsto Q x_b$ (or $Q^\\top x_b$), in the dtype of `x`"
         A, B = self.A.to(x.dtype), self.B.to(x.dtype)
-        if not transpose: return self._kron(x[:, self.p_in], A, B)[:, self.p_out]
-        out = torch.empty_like(x)                        # Q^T = P_in^T (A^T kron B^T) P_out^T, P^T undoes the gather
-        u = torch.empty_like(x); u[:, self.p_out] = x
-        out[:, self.p_in] = self._kron(u, A.T, B.T)
-        return out
+        if transpose: return self._kron(x[:, self.inv_out], A.T, B.T)[:, self.inv_in]   # Q^T = P_in^T (A^T kron B^T) P_out^T
+        return self._kron(x[:, self.p_in], A, B)[:, self.p_out]
 
     def diag_congruence(self, h:Tensor) -> Tensor:
         "Exact diagonal of $Q\\,\\mathrm{diag}(h)\\,Q^\\top$ (float64)"
