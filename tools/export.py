@@ -49,6 +49,15 @@ def write_readme(nb:Path, readme:Path):
                       + '\n\n'.join(blocks) + '\n', encoding='utf-8')
 
 
+_summary_docstring = nbdev.maker._retr_mdoc
+
+
+def module_docstring(cells):
+    "nbdev's module docstring (the notebook's `> ` summary), as a raw string when it holds LaTeX backslashes"
+    doc = _summary_docstring(cells)
+    return 'r' + doc if '\\' in doc else doc
+
+
 def export_all():
     "Export every notebook of the project into its package and refresh each package's `__init__` and `_modidx`"
     cfg = get_config()
@@ -58,7 +67,8 @@ def export_all():
         if module is None: continue
         if module.split('.')[0] not in packages:
             raise SystemExit(f'{nb.name}: `default_exp {module}` must start with one of the packages {packages}')
-        with patch.object(nbdev.maker, '_import2relative', lambda cells, lib_path=None: None): nb_export(nb, lib_path=root)
+        with patch.object(nbdev.maker, '_import2relative', lambda cells, lib_path=None: None), \
+             patch.object(nbdev.maker, '_retr_mdoc', module_docstring): nb_export(nb, lib_path=root)
     for package in packages:
         update_version(root/package)
         _build_modidx(dest=root/package, nbs_path=cfg.nbs_path)
