@@ -319,10 +319,10 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
     with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
         kw = dict(sampler=sampler, n_chains=o.n_chains, n_moves=o.n_moves, spacing=o.spacing, tail_tol=o.tail_tol, p_target=o.p_target,
                   log=lambda line: bar.set_postfix_str(line, refresh=True))
-        if o.learn_metric:
-            learned = descend(basin, c64, metric, prior, sigma, gen, learn=True, **kw)
-            metric, n_roundings = learned.metric, learned.n_roundings
-        ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
+        ladder = descend(basin, c64, metric, prior, sigma, gen, learn=o.learn_metric, **kw)
+        if ladder.n_roundings:   # its rungs start at the last rounding, below the new metric's k_max: descend again
+            metric, n_roundings = ladder.metric, ladder.n_roundings
+            ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
     y0, k_max = metric.to_basis(c64), float(ladder.ks[-1])
     p = float(reference_draws(k_max, basin, y0, metric, prior, sigma, o.n_frac, gen)[1].double().mean())
     return RunState(signature=signature, sampler=sampler, lam=metric.lam, basis=metric.basis, n_roundings=n_roundings,
