@@ -8,6 +8,9 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
   of a rung's chains moves with the other half's covariance), an exact kernel that needs no gradient, run at every rung
   from the reference's final chains; a distribution that is not the rung's target drifts away under it, so its E_k[r]
   is compared with the reference's, rung by rung;
+- a second, independent reference (`metropolis`): random-walk Metropolis from a cold start on the reference's rungs
+  (independent draws at the top, a descent, replica exchange, MBAR), in `metropolis.py`, which shares no sampler code
+  with palamedes;
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC);
@@ -27,6 +30,7 @@ from tyche.digits import load_digits_split
 from palamedes import estimate_volume
 from palamedes.estimate import RunState
 from palamedes.samplers import Basin, Metric
+from metropolis import cold_start, stationarity
 
 
 def small_mlp(seed=0, steps=2000):
@@ -44,41 +48,6 @@ def small_mlp(seed=0, steps=2000):
     return model, held, sum(p.numel() for p in model.parameters())
 
 
-def stationarity(cost, center, cutoff, state, sigma, n_rounds=6000, n_pilot=1000, seed=4):
-    """Random-walk Metropolis (no gradient) at every rung of a finished run, started from its chains: per-rung E_k[r] after
-    `n_rounds` rounds against the run's own. Each half of a rung's chains proposes N(0, s_k^2 C) with C the covariance of
-    the other half's starting positions (shrunk a tenth toward its mean variance: a kernel that does not depend on the
-    chain it moves, so it leaves the target exactly invariant) and s_k set in a pilot, then fixed; chains that do not
-    follow the rung's target drift away from the run's E_k[r] under it. The target (prior x spring x basin, in parameter
-    coordinates) is written here apart from palamedes' whitened frames on purpose: the check shares no sampler code with the
-    run it checks."""
-    gen = torch.Generator().manual_seed(seed)
-    basin = Basin(cost, center, cutoff, distributed=False)
-    ks, x = state.ks, state.x.clone()
-    (K, C, D), c = x.shape, center.double()
-    spring = lambda t: 0.5*(t - c).pow(2).sum(-1)
-    logp = lambda t, r: -0.5*t.pow(2).sum(-1)/sigma**2 - ks[:, None]*r
-    halves = (torch.arange(0, C, 2), torch.arange(1, C, 2))
-    def factor(pts):                                        # [K, n, D] -> [K, D, D] Cholesky factor of their shrunk covariance
-        dev = pts - pts.mean(1, keepdim=True)
-        cov = dev.transpose(1, 2) @ dev/(pts.shape[1] - 1)
-        return torch.linalg.cholesky(0.9*cov + 0.1*cov.diagonal(dim1=1, dim2=2).mean(1)[:, None, None]*torch.eye(D, dtype=torch.float64))
-    L = [factor(x[:, halves[1 - h]]) for h in range(2)]    # half h moves with the other half's covariance
-    s = torch.full((K,), 0.3*2.38/math.sqrt(D), dtype=torch.float64)
-    r = spring(x); lp = logp(x, r); rs, acc = [], torch.zeros(K, dtype=torch.float64)
-    for i in range(n_pilot + n_rounds):
-        step = torch.zeros_like(x)
-        for h in range(2): step[:, halves[h]] = torch.randn(K, len(halves[h]), D, generator=gen, dtype=torch.float64) @ L[h].transpose(1, 2)
-        prop = x + s[:, None, None]*step
-        rp = spring(prop); lpp = logp(prop, rp)
-        ok = torch.rand(K, C, generator=gen, dtype=torch.float64).log() < lpp - lp
-        if ok.any(): ok[ok.clone()] = basin.gap(prop[ok]) <= 0
-        x = torch.where(ok[..., None], prop, x); r = torch.where(ok, rp, r); lp = torch.where(ok, lpp, lp)
-        acc += ok.double().mean(1)
-        if i < n_pilot and (i + 1) % 100 == 0: s *= (acc/100 - 0.25).exp(); acc.zero_()
-        if i >= n_pilot + n_rounds//2 and i % 10 == 0: rs.append(r)
-    return torch.stack(rs), acc/n_rounds, basin.n_evals
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--cutoff', type=float, default=1e-2)
@@ -87,10 +56,13 @@ def main():
     ap.add_argument('--ess-sweeps', type=int, default=1024)
     ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
     ap.add_argument('--stationarity-rounds', type=int, default=6000)
-    rows_all = ['hmc', 'stationarity', 'ess', 'defaults', 'tyche']
+    ap.add_argument('--metropolis-burn', type=int, default=1000, help='cold-start Metropolis: burn-in rounds per rung')
+    ap.add_argument('--metropolis-rounds', type=int, default=10000, help='cold-start Metropolis: rounds of the whole ladder')
+    rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'tyche']
     ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
-    if 'stationarity' in a.only and 'hmc' not in a.only: ap.error('--only stationarity needs hmc too (the run it checks)')
+    for row in ('stationarity', 'metropolis'):
+        if row in a.only and 'hmc' not in a.only: ap.error(f'--only {row} needs hmc too (the run whose rungs it uses)')
     model, held, D = small_mlp()
     model.double()
     cost = KLCost(model, held.double())
@@ -124,6 +96,7 @@ def main():
             show(name, estimate_volume(cost, center, n_chains=32, checkpoint=path(key), **extra, **kw),
                  time.time() - t)
             if key == 'hmc' and 'stationarity' in a.only: check_reference(cost, center, a, path('hmc'), rows[name])
+            if key == 'hmc' and 'metropolis' in a.only: second_reference(cost, center, a, rows[name])
         if 'defaults' in a.only or 'tyche' in a.only:
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
         if 'tyche' in a.only:
@@ -142,7 +115,9 @@ def check_reference(cost, center, a, checkpoint, ref):
     "Print the gradient-free stationarity check of the HMC reference, rung by rung"
     if checkpoint is None: print('stationarity check: needs --checkpoints (the reference run\'s chains)'); return
     t = time.time()
-    r, acc, n_evals = stationarity(cost, center, a.cutoff, RunState(**torch.load(checkpoint, weights_only=True)), a.sigma, a.stationarity_rounds)
+    state, basin = RunState(**torch.load(checkpoint, weights_only=True)), Basin(cost, center, a.cutoff, distributed=False)
+    r, acc = stationarity(basin, center, state.ks, state.x, a.sigma, a.stationarity_rounds)
+    n_evals = basin.n_evals
     per_chain = r.mean(0)                                   # [K, C]
     mean, se = per_chain.mean(1), per_chain.std(1)/math.sqrt(per_chain.shape[1])
     z = (mean - ref.mean_r)/(se.pow(2) + ref.se_r.pow(2)).sqrt()
@@ -154,5 +129,20 @@ def check_reference(cost, center, a, checkpoint, ref):
     for j in range(len(z)):
         print(f'  {float(ref.ks[j]):>10.4g} {float(ref.mean_r[j]):>12.4g} +- {float(ref.se_r[j]):<6.2g} '
               f'{float(mean[j]):>12.4g} +- {float(se[j]):<6.2g} {float(z[j]):>+6.2f}')
+
+def second_reference(cost, center, a, ref):
+    "Print the cold-start Metropolis estimate on the reference's rungs, and its E_k[r] against the reference's"
+    t, basin = time.time(), Basin(cost, center, a.cutoff, distributed=False)
+    out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds)
+    per_chain = out['r'].mean(0)
+    z = (per_chain.mean(1) - ref.mean_r)/(per_chain.var(1)/per_chain.shape[1] + ref.se_r.pow(2)).sqrt()
+    print(f'{"reference 2: random-walk Metropolis, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
+          f'{out["n_evals"]:>10} {0:>9} {time.time() - t:>7.1f}')
+    print(f'  {a.metropolis_burn} burn-in rounds per rung, {a.metropolis_rounds} rounds of {len(ref.ks)} rungs; acceptance '
+          f'{float(out["acceptance"].min()):.2f}..{float(out["acceptance"].max()):.2f}, swaps {out["swap_rate"]:.2f}; replica sets '
+          f'{" ".join(f"{float(g):.2f}" for g in out["groups"])}; E_k[r] against reference 1: z mean {float(z.mean()):+.2f}, '
+          f'sd {float(z.std()):.2f}, max |z| {float(z.abs().max()):.2f}')
+    d = out['log_volume'] - ref.log_volume
+    print(f'  reference 2 - reference 1: {d:+.3f} +- {math.hypot(out["stderr"], ref.stderr):.3f} nats')
 
 if __name__ == '__main__': main()
