@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 
-class Ladder:
+class MetropolisLadder:
     "The rungs' targets and the Metropolis machinery: proposals N(0, s_k^2 L_k L_k^T), neighbour swaps"
     def __init__(self, basin, center, ks, sigma, gen):
         self.basin, self.c, self.sigma, self.gen = basin, center.double(), sigma, gen
@@ -25,7 +25,7 @@ class Ladder:
     def logp(self, t, r, ks): return -0.5*t.pow(2).sum(-1)/self.sigma**2 - ks[:, None]*r
 
     def round(self, x, r, lp, ks, L, s):
-        "One Metropolis update of every chain x [K, C, D] on rungs ks [K]; chain c proposes with L[:, c % H] of L [K, H, D, D]; in place"
+        "One Metropolis update of every chain x [K, C, D] on rungs ks [K], in place; chain c proposes with L[:, c % H]"
         (K, C, D), H, g = x.shape, L.shape[1], self.gen
         z, step = torch.randn(K, C, D, generator=g, dtype=torch.float64), torch.empty_like(x)
         for h in range(H): step[:, h::H] = z[:, h::H] @ L[:, h].transpose(1, 2)
@@ -60,7 +60,7 @@ def stationarity(basin, center, ks, x, sigma, n_rounds=6000, n_pilot=1000, seed=
     half of `n_rounds`, and each rung's acceptance. Each half of a rung's chains proposes with the covariance of the other
     half's starting positions (a kernel that does not depend on the chain it moves, so it leaves the target invariant)
     and a scale set in a pilot, then fixed."""
-    lad = Ladder(basin, center, ks, sigma, torch.Generator().manual_seed(seed))
+    lad = MetropolisLadder(basin, center, ks, sigma, torch.Generator().manual_seed(seed))
     (K, C, D), x = x.shape, x.clone()
     L = torch.stack([shrunk_factor(x[:, 1::2]), shrunk_factor(x[:, 0::2])], 1)   # chains 0::2 move with 1::2's covariance
     s = torch.full((K,), 0.3*2.38/math.sqrt(D), dtype=torch.float64)
@@ -109,7 +109,7 @@ def cold_start(basin, center, ks, sigma, n_chains=32, n_burn=1000, n_rounds=1000
     a descent that burns in each rung from the one above (`n_burn` rounds, proposal adapted, then frozen), `n_rounds` of
     Metropolis and neighbour swaps at every rung, MBAR on the second half. The standard error is the larger of MBAR's and
     the spread of `n_groups` independent replica sets, combined with the top fraction's binomial error."""
-    lad = Ladder(basin, center, ks, sigma, torch.Generator().manual_seed(seed))
+    lad = MetropolisLadder(basin, center, ks, sigma, torch.Generator().manual_seed(seed))
     (K,), D, k_max = lad.ks.shape, len(center), float(lad.ks[-1])
     draws, log_norm = top_draws(lad, n_top, k_max)
     inside = basin.gap(draws) <= 0
