@@ -19,7 +19,8 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
     OMP_NUM_THREADS=2 python benchmarks/palamedes_small_mlp.py
 
 With `--checkpoints FOLDER` every palamedes run checkpoints there: an interrupted run resumes, and a rerun with more
-`--reference-sweeps` extends the references instead of starting again. `--only` picks rows.
+`--reference-sweeps` extends the references instead of starting again. Use the same number of threads as the run that
+wrote them: training rounds differently on another thread count, and a checkpoint of another anchor is refused. `--only` picks rows.
 """
 import argparse, math, os, time, warnings
 import torch
@@ -56,8 +57,8 @@ def main():
     ap.add_argument('--ess-sweeps', type=int, default=1024)
     ap.add_argument('--checkpoints', default=None, help='folder for the palamedes checkpoints (resume and extend)')
     ap.add_argument('--stationarity-rounds', type=int, default=6000)
-    ap.add_argument('--metropolis-burn', type=int, default=1000, help='cold-start Metropolis: burn-in rounds per rung')
-    ap.add_argument('--metropolis-rounds', type=int, default=10000, help='cold-start Metropolis: rounds of the whole ladder')
+    ap.add_argument('--metropolis-burn', type=int, default=2000, help='cold-start Metropolis: burn-in rounds per rung')
+    ap.add_argument('--metropolis-rounds', type=int, default=40000, help='cold-start Metropolis: rounds of the whole ladder')
     rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'tyche']
     ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
@@ -111,6 +112,13 @@ def main():
               f'(target: within 3)')
 
 
+def rung_z(r, ref):
+    "Each rung's mean spring and its standard error from springs r [T, K, C] (chains as independent), and z against `ref`"
+    per_chain = r.mean(0)                                   # [K, C]
+    mean, se = per_chain.mean(1), per_chain.std(1)/math.sqrt(per_chain.shape[1])
+    return mean, se, (mean - ref.mean_r)/(se.pow(2) + ref.se_r.pow(2)).sqrt()
+
+
 def check_reference(cost, center, a, checkpoint, ref):
     "Print the gradient-free stationarity check of the HMC reference, rung by rung"
     if checkpoint is None: print('stationarity check: needs --checkpoints (the reference run\'s chains)'); return
@@ -118,9 +126,7 @@ def check_reference(cost, center, a, checkpoint, ref):
     state, basin = RunState(**torch.load(checkpoint, weights_only=True)), Basin(cost, center, a.cutoff, distributed=False)
     r, acc = stationarity(basin, center, state.ks, state.x, a.sigma, a.stationarity_rounds)
     n_evals = basin.n_evals
-    per_chain = r.mean(0)                                   # [K, C]
-    mean, se = per_chain.mean(1), per_chain.std(1)/math.sqrt(per_chain.shape[1])
-    z = (mean - ref.mean_r)/(se.pow(2) + ref.se_r.pow(2)).sqrt()
+    mean, se, z = rung_z(r, ref)
     print(f'stationarity: random-walk Metropolis from the reference\'s chains, {a.stationarity_rounds} rounds at each of {len(z)} rungs '
           f'(acceptance {float(acc.min()):.2f}..{float(acc.max()):.2f}, {n_evals} evaluations, {time.time() - t:.0f} s)')
     print(f'  E_k[r] against the reference: z mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, max |z| {float(z.abs().max()):.2f}; '
@@ -134,8 +140,7 @@ def second_reference(cost, center, a, ref):
     "Print the cold-start Metropolis estimate on the reference's rungs, and its E_k[r] against the reference's"
     t, basin = time.time(), Basin(cost, center, a.cutoff, distributed=False)
     out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds)
-    per_chain = out['r'].mean(0)
-    z = (per_chain.mean(1) - ref.mean_r)/(per_chain.var(1)/per_chain.shape[1] + ref.se_r.pow(2)).sqrt()
+    z = rung_z(out['r'], ref)[2]
     print(f'{"reference 2: random-walk Metropolis, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
           f'{out["n_evals"]:>10} {0:>9} {time.time() - t:>7.1f}')
     print(f'  {a.metropolis_burn} burn-in rounds per rung, {a.metropolis_rounds} rounds of {len(ref.ks)} rungs; acceptance '

@@ -41,7 +41,7 @@ def test_export_does_not_depend_on_folder_name(clone_named_tyche, tmp_path):
 
 
 def test_no_relative_imports(clone_named_tyche):
-    "Generated modules import as their notebooks do (`from tyche.x import`); nbdev's relative-import rewrite is off"
+    "Generated modules import as their notebooks do (`from tyche.x import`; nbdev's relative-import rewrite is off) and parse without warnings"
     export(clone_named_tyche)
     for pkg in packages:
         for f in (clone_named_tyche/pkg).rglob('*.py'):
