@@ -17,8 +17,8 @@ import torch
 
 class MetropolisLadder:
     "The rungs' targets and the Metropolis machinery: proposals N(0, s_k^2 L_k L_k^T), neighbour swaps"
-    def __init__(self, basin, center, ks, sigma, gen):
-        self.basin, self.c, self.sigma, self.gen = basin, center.double(), sigma, gen
+    def __init__(self, basin, center, ks, sigma, gen, symmetry=None):
+        self.basin, self.c, self.sigma, self.gen, self.symmetry = basin, center.double(), sigma, gen, symmetry
         self.ks = torch.as_tensor(ks, dtype=torch.float64)
 
     def spring(self, t): return 0.5*(t - self.c).pow(2).sum(-1)
@@ -34,7 +34,19 @@ class MetropolisLadder:
         ok = torch.rand(K, C, generator=g, dtype=torch.float64).log() < lpp - lp
         if ok.any(): ok[ok.clone()] = self.basin.gap(prop[ok]) <= 0
         x[ok], r[ok], lp[ok] = prop[ok], rp[ok], lpp[ok]
+        if self.symmetry is not None: self.symmetry_move(x, r, lp, ks)
         return ok.double().mean(1)
+
+    def symmetry_move(self, x, r, lp, ks):
+        """Metropolis on a random symmetry of the basin and the prior, in place. `self.symmetry(x, gen)` maps each row
+        by an element of a group under which both are invariant, drawn so that an element and its inverse are equally
+        likely (a symmetric proposal): only the spring decides. It reaches copies of the basin that no local move can"""
+        (K, C, D), g = x.shape, self.gen
+        prop = self.symmetry(x.reshape(-1, D), g).reshape(K, C, D)
+        rp = self.spring(prop); lpp = self.logp(prop, rp, ks)
+        ok = torch.rand(K, C, generator=g, dtype=torch.float64).log() < lpp - lp
+        if ok.any(): ok[ok.clone()] = self.basin.gap(prop[ok]) <= 0
+        x[ok], r[ok], lp[ok] = prop[ok], rp[ok], lpp[ok]
 
     def swap(self, x, r, parity):
         "Neighbour swaps between rungs j and j + 1 for j of the given parity, chain by chain; in place"
@@ -104,12 +116,13 @@ def log_ratio(ks, r):
 
 
 def cold_start(basin, center, ks, sigma, n_chains=32, n_burn=1000, n_rounds=10000, n_top=8192, n_groups=4, every=10,
-               seed=5):
+               seed=5, symmetry=None):
     """The log-mass from scratch: the fraction of `n_top` independent draws of the top rung's Gaussian inside the basin,
     a descent that burns in each rung from the one above (`n_burn` rounds, proposal adapted, then frozen), `n_rounds` of
     Metropolis and neighbour swaps at every rung, MBAR on the second half. The standard error is the larger of MBAR's and
-    the spread of `n_groups` independent replica sets, combined with the top fraction's binomial error."""
-    lad = MetropolisLadder(basin, center, ks, sigma, torch.Generator().manual_seed(seed))
+    the spread of `n_groups` independent replica sets, combined with the top fraction's binomial error. With `symmetry`
+    (see `MetropolisLadder.symmetry_move`) every Metropolis round is followed by a symmetry move."""
+    lad = MetropolisLadder(basin, center, ks, sigma, torch.Generator().manual_seed(seed), symmetry)
     (K,), D, k_max = lad.ks.shape, len(center), float(lad.ks[-1])
     draws, log_norm = top_draws(lad, n_top, k_max)
     inside = basin.gap(draws) <= 0

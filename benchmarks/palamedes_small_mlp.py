@@ -49,6 +49,28 @@ def small_mlp(seed=0, steps=2000):
     return model, held, sum(p.numel() for p in model.parameters())
 
 
+def hidden_unit_symmetry(x, gen, n_in=16, n_hidden=6, n_out=3):
+    """Each row of x [N, D] (parameters of the n_in-n_hidden-n_out tanh MLP) with its hidden units permuted and
+    sign-flipped: the network computes the same function, and N(0, s^2 I) gives it the same density. Each row draws,
+    with equal odds, a uniformly random permutation and signs, one unit's sign flipped, or two units swapped: a symmetric
+    proposal (the first is uniform on the group, the others are their own inverses), whose small steps the spring can
+    accept where a random relabelling moves too far"""
+    N, H = len(x), n_hidden
+    kind = torch.randint(0, 3, (N,), generator=gen)
+    perm = torch.where((kind == 0)[:, None], torch.rand(N, H, generator=gen).argsort(1), torch.arange(H).expand(N, H))
+    sign = torch.where((kind == 0)[:, None], torch.randint(0, 2, (N, H), generator=gen)*2 - 1, torch.ones(N, H, dtype=torch.long))
+    one, two = torch.rand(N, H, generator=gen).argsort(1)[:, :2].T      # two distinct units per row
+    rows = torch.arange(N)
+    sign[rows[kind == 1], one[kind == 1]] = -1
+    swap = rows[kind == 2]
+    perm[swap, one[kind == 2]], perm[swap, two[kind == 2]] = two[kind == 2], one[kind == 2]
+    sign = sign.to(x.dtype)
+    w1, b1, w2, b2 = x.split([H*n_in, H, n_out*H, n_out], 1)
+    w1 = w1.reshape(N, H, n_in).gather(1, perm[..., None].expand(N, H, n_in))*sign[..., None]
+    w2 = w2.reshape(N, n_out, H).gather(2, perm[:, None].expand(N, n_out, H))*sign[:, None]
+    return torch.cat([w1.reshape(N, -1), b1.gather(1, perm)*sign, w2.reshape(N, -1), b2], 1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--cutoff', type=float, default=1e-2)
@@ -139,7 +161,8 @@ def check_reference(cost, center, a, checkpoint, ref):
 def second_reference(cost, center, a, ref):
     "Print the cold-start Metropolis estimate on the reference's rungs, and its E_k[r] against the reference's"
     t, basin = time.time(), Basin(cost, center, a.cutoff, distributed=False)
-    out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds)
+    out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds,
+                     symmetry=hidden_unit_symmetry)
     z = rung_z(out['r'], ref)[2]
     print(f'{"reference 2: random-walk Metropolis, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
           f'{out["n_evals"]:>10} {0:>9} {time.time() - t:>7.1f}')
