@@ -6,9 +6,9 @@ the field's library, and `Basin`, the membership test both use), so agreement be
 
 - `stationarity`: start every rung from a finished palamedes run's chains and check that E_k[r] stays where it was.
 - `cold_start`: an independent estimate of the log-mass from independent draws at the top rung, a descent and a
-  production run with replica exchange, and MBAR. On the small MLP of `palamedes_small_mlp.py` it does not reach
-  equilibrium at the lowest rungs in 4e4 rounds (their E_k[r] is still rising), so compare its rungs with the reference's
-  before trusting its log-mass; on a box it is checked against the exact answer (tests/test_metropolis.py).
+  production run with replica exchange, and MBAR; checked against exact answers in tests/test_metropolis.py. With a
+  `symmetry` (a relabelling under which the basin and the prior are invariant, such as a network's hidden units) each
+  round also proposes one: at small k the chains then reach the basin's relabelled copies, which no local move does.
 """
 import math
 import numpy as np

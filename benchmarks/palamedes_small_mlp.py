@@ -10,7 +10,8 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
   is compared with the reference's, rung by rung;
 - a second, independent reference (`metropolis`): random-walk Metropolis from a cold start on the reference's rungs
   (independent draws at the top, a descent, replica exchange, MBAR), in `metropolis.py`, which shares no sampler code
-  with palamedes;
+  with palamedes; each round also proposes a relabelling of the hidden units (`hidden_unit_symmetry`), which leaves
+  the function and the prior as they were, so that the low rungs reach the basin's relabelled copies;
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC);
@@ -164,7 +165,7 @@ def second_reference(cost, center, a, ref):
     out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds,
                      symmetry=hidden_unit_symmetry)
     z = rung_z(out['r'], ref)[2]
-    print(f'{"reference 2: random-walk Metropolis, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
+    print(f'{"reference 2: Metropolis + relabelling, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
           f'{out["n_evals"]:>10} {0:>9} {time.time() - t:>7.1f}')
     print(f'  {a.metropolis_burn} burn-in rounds per rung, {a.metropolis_rounds} rounds of {len(ref.ks)} rungs; acceptance '
           f'{float(out["acceptance"].min()):.2f}..{float(out["acceptance"].max()):.2f}, swaps {out["swap_rate"]:.2f}; replica sets '
