@@ -14,7 +14,8 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
   the function and the prior as they were, so that the low rungs reach the basin's relabelled copies;
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
-- palamedes with its defaults (learned metric, reflective HMC);
+- palamedes with its defaults (learned metric, reflective HMC), and (`relabel`) with the hidden units' relabelling
+  as its `symmetry`;
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
     OMP_NUM_THREADS=2 python benchmarks/palamedes_small_mlp.py
@@ -82,7 +83,7 @@ def main():
     ap.add_argument('--stationarity-rounds', type=int, default=6000)
     ap.add_argument('--metropolis-burn', type=int, default=2000, help='cold-start Metropolis: burn-in rounds per rung')
     ap.add_argument('--metropolis-rounds', type=int, default=40000, help='cold-start Metropolis: rounds of the whole ladder')
-    rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'tyche']
+    rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'relabel', 'tyche']
     ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
     for row in ('stationarity', 'metropolis'):
@@ -123,6 +124,10 @@ def main():
             if key == 'hmc' and 'metropolis' in a.only: second_reference(cost, center, a, rows[name])
         if 'defaults' in a.only or 'tyche' in a.only:
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
+        if 'relabel' in a.only:
+            t = time.time()
+            show('palamedes, defaults + relabelling', estimate_volume(cost, center, checkpoint=path('relabel'), symmetry=hidden_unit_symmetry,
+                                                                       **kw), time.time() - t)
         if 'tyche' in a.only:
             for name, pre in [('tyche, random directions (1000)', None), ("tyche, palamedes' metric (1000)", res.preconditioner())]:
                 t = time.time()

@@ -8,6 +8,7 @@ __all__ = ['quad_weights', 'ladder_integral', 'free_energies', 'equilibrated_fro
 
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from fastcore.basics import patch
 import numpy as np
@@ -17,7 +18,7 @@ from tyche.distributed import world
 from tyche.io import atomic_write
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
 from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
-from palamedes.ladder import descend, exchange, reference_draws
+from palamedes.ladder import descend, exchange, reference_draws, relabel
 
 @contextlib.contextmanager
 def _quiet():
@@ -202,10 +203,10 @@ class _Options:
     "The arguments of `estimate_volume`, checked"
     cutoff: float; prior: str; sigma: float; seed: int; sampler: str; learn_metric: bool
     n_chains: int; n_moves: int; n_sweeps: int; n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
-    checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool
+    checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
 
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol,
-           spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed):
+           spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
     check_center(center)
     cutoff = check_positive('cutoff', cutoff)
     prior, sigma = check_prior(prior, sigma)
@@ -222,12 +223,15 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
     p_target = check_number('p_target', p_target, 0, 1, low_open=True, high_open=True)
     tail_tol, spacing = check_positive('tail_tol', tail_tol), check_positive('spacing', spacing)
     check_flag('learn_metric', learn_metric); check_flag('progress', progress); check_flag('distributed', distributed)
+    if symmetry is not None and not callable(symmetry):
+        raise TypeError(f'`symmetry` must be callable or None, got {type(symmetry).__name__}')
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
         if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
-                    tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, distributed=distributed, progress=progress, **n)
+                    tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, distributed=distributed, progress=progress,
+                    symmetry=symmetry, **n)
 
 # %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
@@ -318,7 +322,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
     prior, sigma, n_roundings = o.prior, o.sigma, 0
     with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
         kw = dict(sampler=sampler, n_chains=o.n_chains, n_moves=o.n_moves, spacing=o.spacing, tail_tol=o.tail_tol, p_target=o.p_target,
-                  log=lambda line: bar.set_postfix_str(line, refresh=True))
+                  symmetry=o.symmetry, log=lambda line: bar.set_postfix_str(line, refresh=True))
         ladder = descend(basin, c64, metric, prior, sigma, gen, learn=o.learn_metric, **kw)
         if ladder.n_roundings:   # its rungs start at the last rounding, below the new metric's k_max: descend again
             metric, n_roundings = ladder.metric, ladder.n_roundings
@@ -348,6 +352,8 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options):
             raise FloatingPointError(f'{e} (at sweep {len(st.r)}; the finished sweeps are kept in the checkpoint {o.checkpoint})') from e
         x = metric.from_basis(frame.y(chains.w, rung)).reshape(K, C, D); gap = chains.gap.reshape(K, C)
         r = metric.spring(metric.to_basis(x), y0)
+        if o.symmetry is not None:
+            relabel(x, gap, r, ks, o.symmetry, lambda t: metric.spring(metric.to_basis(t), y0), basin, gen)
         rate = exchange(x, gap, r, ks, gen, len(st.r) % 2)
         st.r = torch.cat([st.r, r[None]]); st.swaps = torch.cat([st.swaps, rate[None]])
         st.rejected += int((~info.moved).sum()) if st.sampler == 'hmc' else 0; st.moves += K*C
@@ -367,6 +373,7 @@ def _run(cost, center, preconditioner, o:_Options):
     c64 = center.detach().to(torch.float64)
     sampler = _choose_sampler(basin, o.sampler, c64)
     settings = (o.cutoff, o.prior, o.sigma, o.seed, sampler, o.learn_metric, o.n_chains, o.n_moves, o.p_target, o.n_frac, o.tail_tol, o.spacing)
+    if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
     signature = _fingerprint(basin, c64, metric, settings)
     st = RunState.load(o.checkpoint, signature, o.n_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
     gen = torch.Generator().manual_seed(o.seed)
@@ -406,8 +413,10 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     checkpoint_every:int=8, # sweeps between checkpoint writes
                     batch_size:int=4096, # rows per cost call
                     distributed:bool=True, # share cost calls among the ranks of a torch.distributed process group
-                    progress:bool=True) -> VolumeEstimate: # progress bars (on rank 0)
+                    progress:bool=True, # progress bars (on rank 0)
+                    symmetry:Callable|None=None, # (rows [n, D], generator) -> rows under random symmetries of cost and prior
+                   ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
     o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
-               checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed)
+               checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
     return _run(cost, center, preconditioner, o)
