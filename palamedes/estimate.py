@@ -106,6 +106,7 @@ class VolumeEstimate:
     ks: torch.Tensor # [K] the ladder, increasing
     mean_r: torch.Tensor # [K] E_k[r] per rung (equilibrated part)
     se_r: torch.Tensor # [K] its standard error over chain columns
+    rung_drift: torch.Tensor # [K] change of E_k[r] between the halves of the equilibrated part, in standard errors
     swap_rate: torch.Tensor # [K-1] mean swap acceptance between neighbouring rungs
     overlap: torch.Tensor # [K, K] MBAR's overlap matrix
     inefficiency: torch.Tensor # [K] statistical inefficiency per rung
@@ -257,10 +258,13 @@ def _analyse(st, prior, n_groups):
     sets_err = float(groups.std()/math.sqrt(n_groups))
     h = len(eq)//2
     halves = (_mbar_log_volume(ks, eq[:h], top, tail)[:2], _mbar_log_volume(ks, eq[h:], top, tail)[:2])
+    first, second = eq[:h].mean(0), eq[h:].mean(0)                      # [K, C]: the columns are independent
+    spread = ((first.var(1) + second.var(1))/C).sqrt()
+    rung_drift = torch.where(spread > 0, (second.mean(1) - first.mean(1))/spread, torch.zeros_like(spread))
     I, ti_err, quad_err = ladder_integral(ks, mean_r, se_r)
     out = dict(log_volume=log_volume, log_volume_ti=top + I + tail, ti_quad_err=quad_err, halves=(halves[0][0], halves[1][0]),
                replica_sets=groups, mbar_err=mbar_err, tail=tail, tail_err=tail_err, mean_r=mean_r, se_r=se_r,
-               swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
+               rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
     out['problems'] = _gates(out, ks, prior, t_eq, T, halves, sets_err)
@@ -275,6 +279,11 @@ def _gates(out, ks, prior, t0, T, halves, sets_err):
     if diff > 2*math.sqrt(halves[0][1]**2 + halves[1][1]**2 + 2*sets_err**2):
         problems.append(f'not equilibrated: the two halves of the run differ by {diff:.3g} nats')
         out['stderr'] = max(out['stderr'], diff)
+    j = int(out['rung_drift'].abs().argmax()) if len(ks) else 0
+    if len(ks) and float(out['rung_drift'][j].abs()) > 4.5:   # about 1 in 300 equilibrated runs of 40 rungs flagged
+        problems.append(f'not equilibrated: E_k[r] at k={float(ks[j]):.3g} moved by {float(out["rung_drift"][j]):+.1f} standard '
+                        'errors between the two halves of the run')
+        out['stderr'] = max(out['stderr'], abs(halves[0][0] - halves[1][0]))
     diff = abs(out['log_volume'] - out['log_volume_ti'])
     if diff > 2*math.sqrt(out['stderr']**2 + out['ti_quad_err']**2):
         problems.append(f'MBAR and thermodynamic integration differ by {diff:.3g} nats (quadrature error {out["ti_quad_err"]:.2g})')
@@ -303,7 +312,7 @@ def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
     return dict(log_volume=math.log(p), stderr=err, equilibrated=True, problems=[], log_volume_ti=math.log(p), ti_quad_err=0.,
                 halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
                 replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
-                tail_err=0., ks=empty, mean_r=empty, se_r=empty, swap_rate=empty, overlap=torch.zeros(0, 0, dtype=torch.float64),
+                tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty, overlap=torch.zeros(0, 0, dtype=torch.float64),
                 inefficiency=empty, n_equilibration=0, rejected=0.)
 
 # %% ../nbs/22_estimate.ipynb #869ef21d
