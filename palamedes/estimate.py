@@ -312,8 +312,8 @@ def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
     return dict(log_volume=math.log(p), stderr=err, equilibrated=True, problems=[], log_volume_ti=math.log(p), ti_quad_err=0.,
                 halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
                 replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
-                tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty, overlap=torch.zeros(0, 0, dtype=torch.float64),
-                inefficiency=empty, n_equilibration=0, rejected=0.)
+                tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty,
+                overlap=torch.zeros(0, 0, dtype=torch.float64), inefficiency=empty, n_equilibration=0, rejected=0.)
 
 # %% ../nbs/22_estimate.ipynb #869ef21d
 def _choose_sampler(basin, sampler, c64):
