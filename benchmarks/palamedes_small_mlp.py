@@ -15,7 +15,7 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC), and (`relabel`) with the hidden units' relabelling
-  as its `symmetry`;
+  as its `symmetry`, a denser ladder (spacing 1.0) and 128 sweeps;
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
     OMP_NUM_THREADS=2 python benchmarks/palamedes_small_mlp.py
@@ -126,8 +126,8 @@ def main():
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
         if 'relabel' in a.only:
             t = time.time()
-            show('palamedes, defaults + relabelling', estimate_volume(cost, center, checkpoint=path('relabel'), symmetry=hidden_unit_symmetry,
-                                                                       **kw), time.time() - t)
+            show('palamedes + relabelling, spacing 1, 128 sweeps', estimate_volume(   # the default spacing leaves the bottom sparse
+                cost, center, checkpoint=path('relabel'), symmetry=hidden_unit_symmetry, spacing=1.0, n_sweeps=128, **kw), time.time() - t)
         if 'tyche' in a.only:
             for name, pre in [('tyche, random directions (1000)', None), ("tyche, palamedes' metric (1000)", res.preconditioner())]:
                 t = time.time()

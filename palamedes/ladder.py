@@ -231,8 +231,8 @@ def _relabelled(st:ChainState, k:float, frame:Frame, metric:Metric, y0:torch.Ten
                 symmetry, basin:Basin, gen:torch.Generator):
     "One rung's chains (in `frame`'s whitened coordinates) after a relabelling proposal"
     x = metric.from_basis(frame.y(st.w, st.rung))[None]
-    gap, r = st.gap[None].clone(), metric.spring(metric.to_basis(x[0]), y0)[None]
     spring = lambda t: metric.spring(metric.to_basis(t), y0)
+    gap, r = st.gap[None].clone(), spring(x[0])[None]
     relabel(x, gap, r, torch.tensor([k], dtype=torch.float64), symmetry, spring, basin, gen)
     return ChainState(frame.w(metric.to_basis(x[0]), st.rung), st.rung, gap[0], st.step)
 
