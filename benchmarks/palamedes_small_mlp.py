@@ -10,8 +10,9 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
   is compared with the reference's, rung by rung;
 - a second, independent reference (`metropolis`): random-walk Metropolis from a cold start on the reference's rungs
   (independent draws at the top, a descent, replica exchange, MBAR), in `metropolis.py`, which shares no sampler code
-  with palamedes; each round also proposes a relabelling of the hidden units (`hidden_unit_symmetry`), which leaves
-  the function and the prior as they were, so that the low rungs reach the basin's relabelled copies;
+  with palamedes; each round also proposes a relabelling of the hidden units (`palamedes.symmetries.hidden_unit_symmetry`,
+  a map of parameter vectors, the one piece it takes from palamedes), which leaves the function and the prior as they
+  were, so that the low rungs reach the basin's relabelled copies;
 - elliptical slice sampling (needs no gradient) from its own cold descent, with the metric palamedes' defaults learned
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC), and (`relabel`) with the hidden units' relabelling
@@ -33,6 +34,7 @@ from tyche.digits import load_digits_split
 from palamedes import estimate_volume
 from palamedes.estimate import RunState
 from palamedes.samplers import Basin, Metric
+from palamedes.symmetries import hidden_unit_symmetry
 from metropolis import cold_start, stationarity
 
 
@@ -49,28 +51,6 @@ def small_mlp(seed=0, steps=2000):
         opt.zero_grad(); nn.functional.cross_entropy(model(x), y).backward(); opt.step()
     held = pool(data.x_test)[keep(data.y_test)][:200]
     return model, held, sum(p.numel() for p in model.parameters())
-
-
-def hidden_unit_symmetry(x, gen, n_in=16, n_hidden=6, n_out=3):
-    """Each row of x [N, D] (parameters of the n_in-n_hidden-n_out tanh MLP) with its hidden units permuted and
-    sign-flipped: the network computes the same function, and N(0, s^2 I) gives it the same density. Each row draws,
-    with equal odds, a uniformly random permutation and signs, one unit's sign flipped, or two units swapped: a symmetric
-    proposal (the first is uniform on the group, the others are their own inverses), whose small steps the spring can
-    accept where a random relabelling moves too far"""
-    N, H = len(x), n_hidden
-    kind = torch.randint(0, 3, (N,), generator=gen)
-    perm = torch.where((kind == 0)[:, None], torch.rand(N, H, generator=gen).argsort(1), torch.arange(H).expand(N, H))
-    sign = torch.where((kind == 0)[:, None], torch.randint(0, 2, (N, H), generator=gen)*2 - 1, torch.ones(N, H, dtype=torch.long))
-    one, two = torch.rand(N, H, generator=gen).argsort(1)[:, :2].T      # two distinct units per row
-    rows = torch.arange(N)
-    sign[rows[kind == 1], one[kind == 1]] = -1
-    swap = rows[kind == 2]
-    perm[swap, one[kind == 2]], perm[swap, two[kind == 2]] = two[kind == 2], one[kind == 2]
-    sign = sign.to(x.dtype)
-    w1, b1, w2, b2 = x.split([H*n_in, H, n_out*H, n_out], 1)
-    w1 = w1.reshape(N, H, n_in).gather(1, perm[..., None].expand(N, H, n_in))*sign[..., None]
-    w2 = w2.reshape(N, n_out, H).gather(2, perm[:, None].expand(N, n_out, H))*sign[:, None]
-    return torch.cat([w1.reshape(N, -1), b1.gather(1, perm)*sign, w2.reshape(N, -1), b2], 1)
 
 
 def main():
@@ -90,6 +70,7 @@ def main():
         if row in a.only and 'hmc' not in a.only: ap.error(f'--only {row} needs hmc too (the run whose rungs it uses)')
     model, held, D = small_mlp()
     model.double()
+    symmetry = hidden_unit_symmetry(model)   # permutations and sign flips of the 6 tanh units
     cost = KLCost(model, held.double())
     center = nn.utils.parameters_to_vector(model.parameters()).detach()
     print(f'16-6-3 tanh MLP, {D} parameters; KL cutoff {a.cutoff}, prior N(0, {a.sigma}^2 I)')
@@ -121,13 +102,13 @@ def main():
             show(name, estimate_volume(cost, center, n_chains=32, checkpoint=path(key), **extra, **kw),
                  time.time() - t)
             if key == 'hmc' and 'stationarity' in a.only: check_reference(cost, center, a, path('hmc'), rows[name])
-            if key == 'hmc' and 'metropolis' in a.only: second_reference(cost, center, a, rows[name])
+            if key == 'hmc' and 'metropolis' in a.only: second_reference(cost, center, a, rows[name], symmetry)
         if 'defaults' in a.only or 'tyche' in a.only:
             t = time.time(); res = estimate_volume(cost, center, checkpoint=path('defaults'), **kw); show('palamedes, defaults', res, time.time() - t)
         if 'relabel' in a.only:
             t = time.time()
             show('palamedes + relabelling, spacing 1, 128 sweeps', estimate_volume(   # the default spacing leaves the bottom sparse
-                cost, center, checkpoint=path('relabel'), symmetry=hidden_unit_symmetry, spacing=1.0, n_sweeps=128, **kw), time.time() - t)
+                cost, center, checkpoint=path('relabel'), symmetry=symmetry, spacing=1.0, n_sweeps=128, **kw), time.time() - t)
         if 'tyche' in a.only:
             for name, pre in [('tyche, random directions (1000)', None), ("tyche, palamedes' metric (1000)", res.preconditioner())]:
                 t = time.time()
@@ -164,11 +145,11 @@ def check_reference(cost, center, a, checkpoint, ref):
         print(f'  {float(ref.ks[j]):>10.4g} {float(ref.mean_r[j]):>12.4g} +- {float(ref.se_r[j]):<6.2g} '
               f'{float(mean[j]):>12.4g} +- {float(se[j]):<6.2g} {float(z[j]):>+6.2f}')
 
-def second_reference(cost, center, a, ref):
+def second_reference(cost, center, a, ref, symmetry):
     "Print the cold-start Metropolis estimate on the reference's rungs, and its E_k[r] against the reference's"
     t, basin = time.time(), Basin(cost, center, a.cutoff, distributed=False)
     out = cold_start(basin, center, ref.ks, a.sigma, n_burn=a.metropolis_burn, n_rounds=a.metropolis_rounds,
-                     symmetry=hidden_unit_symmetry)
+                     symmetry=symmetry)
     z = rung_z(out['r'], ref)[2]
     print(f'{"reference 2: Metropolis + relabelling, cold start":44} {out["log_volume"]:>10.3f} {out["stderr"]:>7.3f} {"":>3} '
           f'{out["n_evals"]:>10} {0:>9} {time.time() - t:>7.1f}')
