@@ -303,7 +303,7 @@ def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
     "The log-mass as the log fraction of `n` prior draws inside, when at least `p_target` of them are (else None)"
     gen = torch.Generator().manual_seed(seed + 1)  # a stream of its own: the ladder's random numbers do not depend on it
     draws = lambda m: reference_draws(0., basin, c64, as_metric(None, len(c64)), 'gaussian', sigma, m, gen)[1].double()
-    if float(draws(256).mean()) < p_target - 0.1: return None      # a cheap screen: clearly below
+    if float(draws(256).mean()) < p_target/2: return None      # a cheap screen: clearly below
     inside = draws(n)
     p = float(inside.mean())
     if p < p_target: return None
@@ -414,8 +414,8 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     n_moves:int=8, # moves per rung in each descent
                     n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps)
                     n_groups:int=8, # independent groups of chain columns for the error bar
-                    p_target:float=0.9, # fraction of reference draws inside at k_max
-                    n_frac:int=4096, # independent draws for that fraction
+                    p_target:float=0.05, # fraction of reference draws inside at k_max
+                    n_frac:int=65536, # independent draws for that fraction (binomial error about 0.017 nats)
                     tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= tail_tol (nats)
                     spacing:float=1.46, # rung spacing: Delta k times the spread of r (1.46: swaps accepted about 30%)
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
