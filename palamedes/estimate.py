@@ -78,11 +78,17 @@ def free_energies(ks:torch.Tensor, # [K] increasing spring constants
             torch.tensor(ineff))
 
 def equilibrated_from(ks:torch.Tensor, # [K] spring constants
-                      r:torch.Tensor) -> int: # [T, K, C] springs
-    "First sweep of the equilibrated part of the run (pymbar's `detect_equilibration` on the per-sweep TI estimate)"
+                      r:torch.Tensor) -> tuple: # [T, K, C] springs
+    """First sweep of the equilibrated part (pymbar's `detect_equilibration` on the per-sweep TI estimate), and whether
+    the sweeps before it differ from the rest by more than 3 standard errors"""
     series = (quad_weights(ks)[None]*r.mean(2)).sum(1).numpy()
-    if len(series) < 4 or series.std() == 0: return 0
-    with _quiet(): return int(timeseries.detect_equilibration(series)[0])
+    if len(series) < 4 or series.std() == 0: return 0, False
+    with _quiet(): t0 = int(timeseries.detect_equilibration(series)[0])
+    before, after = series[:t0], series[t0:]
+    if len(before) < 2: return t0, False
+    if len(after) < 3: return t0, True    # too little left to tell
+    with _quiet(): var = sum(p.var()*(timeseries.statistical_inefficiency(p) if p.std() > 0 else 1.)/len(p) for p in (before, after))
+    return t0, bool(abs(before.mean() - after.mean()) > 3*math.sqrt(var))
 
 # %% ../nbs/22_estimate.ipynb #de4af5e0
 @dataclass
@@ -244,7 +250,7 @@ def _analyse(st, prior, n_groups):
     "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
     ks, r = st.ks, st.r
     T, K, C = r.shape
-    t_eq = equilibrated_from(ks, r)
+    t_eq, drifted = equilibrated_from(ks, r)
     t0 = min(t_eq, T//2)
     eq = r[t0:]
     per_column = eq.mean(0)                                            # [K, C]
@@ -267,14 +273,15 @@ def _analyse(st, prior, n_groups):
                rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
-    out['problems'] = _gates(out, ks, prior, t_eq, T, halves, sets_err)
+    out['problems'] = _gates(out, ks, prior, t_eq if drifted else 0, T, halves, sets_err)   # a late start counts if it shows
     return {**out, 'equilibrated': not out['problems']}
 
 # %% ../nbs/22_estimate.ipynb #a7aaf801
 def _gates(out, ks, prior, t0, T, halves, sets_err):
     "What is wrong with an analysed run, in words; grows `out['stderr']` to cover the disagreements it finds"
     problems = []
-    if t0 > T//2: problems.append(f'not equilibrated: the equilibrated part starts at sweep {t0} of {T} (run more sweeps: call again with the same checkpoint and a larger n_sweeps)')
+    if t0 > T//2: problems.append(f'not equilibrated: the equilibrated part starts at sweep {t0} of {T}, and the sweeps before '
+                                  'it differ from the rest (run more sweeps: call again with the same checkpoint and a larger n_sweeps)')
     diff = abs(halves[0][0] - halves[1][0])
     if diff > 2*math.sqrt(halves[0][1]**2 + halves[1][1]**2 + 2*sets_err**2):
         problems.append(f'not equilibrated: the two halves of the run differ by {diff:.3g} nats')
@@ -415,7 +422,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps)
                     n_groups:int=8, # independent groups of chain columns for the error bar
                     p_target:float=0.05, # fraction of reference draws inside at k_max
-                    n_frac:int=65536, # independent draws for that fraction (binomial error about 0.017 nats)
+                    n_frac:int=16384, # independent draws for that fraction (binomial error about 0.034 nats at 5%)
                     tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= tail_tol (nats)
                     spacing:float=1.46, # rung spacing: Delta k times the spread of r (1.46: swaps accepted about 30%)
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
