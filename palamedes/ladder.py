@@ -166,6 +166,7 @@ def descend(basin:Basin, # the basin
     y0 = metric.to_basis(center)
     k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
     rungs, buffer, n_roundings, dense, sd_above, n_retries = [], [], 0, D <= dense_max, None, 0
+    below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
     while True:
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
                                                       symmetry)
@@ -173,7 +174,7 @@ def descend(basin:Basin, # the basin
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
         if rungs and n_retries < 3 and (rungs[-1][0] - k)*(sd_above + sd_r)/2 > 1.25*spacing:   # the spread grew on the way down
-            k, n_retries = max(rungs[-1][0] - spacing/((sd_above + sd_r)/2), 0.05*rungs[-1][0]), n_retries + 1
+            k, n_retries = below(rungs[-1][0], (sd_above + sd_r)/2), n_retries + 1
             continue
         n_retries = 0
         rounded = _rounded(buffer, w, k, mean_r, frame, metric, prior, sigma, dense) if learn and n_roundings < max_roundings else None
@@ -184,7 +185,7 @@ def descend(basin:Basin, # the basin
             continue
         rungs.append((k, x, gap, float(step[0]))); sd_above = sd_r
         if k*mean_r <= tail_tol or len(rungs) >= max_rungs: break
-        k = max(k - spacing/max(sd_r, 1e-300), 0.05*k)
+        k = below(k, sd_r)
     ks, xs, gaps, steps = zip(*rungs[::-1])
     return Ladder(torch.tensor(ks, dtype=torch.float64), torch.stack(xs), torch.stack(gaps), torch.tensor(steps, dtype=torch.float64),
                   metric, n_roundings)
