@@ -273,15 +273,17 @@ def _analyse(st, prior, n_groups):
                rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
-    out['problems'] = _gates(out, ks, prior, t_eq if drifted else 0, T, halves, sets_err)   # a late start counts if it shows
+    late_start = (t_eq, T) if drifted and t_eq > T//2 else None     # a late start counts only if the sweeps before it differ
+    out['problems'] = _gates(out, ks, prior, halves, sets_err, late_start)
     return {**out, 'equilibrated': not out['problems']}
 
 # %% ../nbs/22_estimate.ipynb #a7aaf801
-def _gates(out, ks, prior, t0, T, halves, sets_err):
+def _gates(out, ks, prior, halves, sets_err, late_start=None):
     "What is wrong with an analysed run, in words; grows `out['stderr']` to cover the disagreements it finds"
     problems = []
-    if t0 > T//2: problems.append(f'not equilibrated: the equilibrated part starts at sweep {t0} of {T}, and the sweeps before '
-                                  'it differ from the rest (run more sweeps: call again with the same checkpoint and a larger n_sweeps)')
+    if late_start:
+        problems.append('not equilibrated: the equilibrated part starts at sweep {} of {}, and the sweeps before it differ from '
+                        'the rest (run more sweeps: call again with the same checkpoint and a larger n_sweeps)'.format(*late_start))
     diff = abs(halves[0][0] - halves[1][0])
     if diff > 2*math.sqrt(halves[0][1]**2 + halves[1][1]**2 + 2*sets_err**2):
         problems.append(f'not equilibrated: the two halves of the run differ by {diff:.3g} nats')

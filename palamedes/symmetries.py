@@ -8,6 +8,7 @@ __all__ = ['ODD_ACTIVATIONS', 'ACTIVATIONS', 'hidden_unit_symmetry']
 # %% ../nbs/21a_symmetries.ipynb #39ed5efd
 import torch
 from torch import nn
+from tyche.costs import ParamVector
 
 # %% ../nbs/21a_symmetries.ipynb #0cd33a0b
 ODD_ACTIVATIONS = (nn.Tanh, nn.Identity, nn.Softsign, nn.Tanhshrink)  # phi(-z) = -phi(z): units may also flip sign
@@ -25,26 +26,26 @@ def _leaves(model:nn.Sequential):
 def _hidden_layers(model:nn.Sequential):
     "The linear layers [(weight offset, bias offset or None, layer)], the (width, odd) of each hidden layer, and D"
     if not _plain(model): raise TypeError(f'hidden_unit_symmetry supports {_SUPPORTED}; got {type(model).__name__}')
-    offsets, D = {}, 0
-    for _, p in model.named_parameters(): offsets[id(p)], D = D, D + p.numel()   # the layout of tyche.costs.ParamVector
     linears, hidden, seen, odd = [], [], set(), True
     for j, m in enumerate(_leaves(model)):
         if isinstance(m, nn.Linear):
             own = [id(p) for p in m.parameters()]
             if seen & set(own): raise ValueError(f'module {j}: an nn.Linear (or a parameter of one) appears twice; '
                                                  'hidden_unit_symmetry needs every layer to have parameters of its own')
-            if linears and m.in_features != linears[-1][2].out_features:
+            if linears and m.in_features != linears[-1].out_features:
                 raise ValueError(f'module {j}: nn.Linear takes {m.in_features} inputs '
-                                 f'after a layer of {linears[-1][2].out_features} units')
+                                 f'after a layer of {linears[-1].out_features} units')
             if linears: hidden.append((m.in_features, odd))
-            linears.append((offsets[id(m.weight)], None if m.bias is None else offsets[id(m.bias)], m))
+            linears.append(m)
             seen, odd = seen | set(own), True
         elif isinstance(m, nn.Flatten) and not linears: continue
         elif type(m) in ACTIVATIONS: odd = odd and type(m) in ODD_ACTIVATIONS
         else: raise TypeError(f'module {j} is {type(m).__name__} (after {len(linears)} nn.Linear); '
                               f'hidden_unit_symmetry supports {_SUPPORTED}')
     if not linears: raise ValueError(f'the model has no nn.Linear layer; hidden_unit_symmetry supports {_SUPPORTED}')
-    return linears, hidden, D
+    flat, ps = ParamVector(model), dict(model.named_parameters())   # the flat layout the symmetry acts on
+    at = {id(ps[n]): offset for n, offset in zip(flat.names, flat.offsets)}
+    return [(at[id(m.weight)], None if m.bias is None else at[id(m.bias)], m) for m in linears], hidden, flat.dim
 
 # %% ../nbs/21a_symmetries.ipynb #7f3013b8
 def _draw(n:int, # rows
