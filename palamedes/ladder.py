@@ -129,8 +129,9 @@ def _rounded(buffer:list, # whitened samples of earlier rungs since the last rou
     if int(sel.sum()) < 2 or (prior != 'uniform' and k*mean_r < 1): return None
     buffer.append(w)
     if sum(len(b) for b in buffer) < 4*int(sel.sum()) and dense: return None
-    rms = lambda b: b[:, sel].pow(2).mean().sqrt()
-    samples = torch.cat([b*(rms(w)/rms(b)) for b in buffer]); buffer.clear()   # each rung's shape, at this rung's scale
+    rms = lambda b: b[:, sel].pow(2).mean().sqrt().clamp(min=1e-300)
+    here = rms(w)
+    samples = torch.cat([b*(here/rms(b)) for b in buffer]); buffer.clear()   # each rung's shape, at this rung's scale
     ratio, noise = anisotropy(samples[:, sel], dense)
     if ratio <= 1.5*noise: return None
     return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise
