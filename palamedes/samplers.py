@@ -8,7 +8,7 @@ __all__ = ['SAMPLERS', 'Basin', 'Metric', 'as_metric', 'Frame', 'references', 'C
 
 # %% ../nbs/20_samplers.ipynb #13c1add3
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 import torch
 from fastcore.basics import patch
 from tyche.distributed import world, split, all_ranks
@@ -113,6 +113,9 @@ class Frame:
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
     def w(self, y, rung): return (y - self.mean[rung])/self.scale[rung]
+    def rows(self, index):
+        "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
+        return Frame(self.mean[index], self.scale[index], self.basis)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
@@ -184,30 +187,41 @@ class Flight:
         return cls(w.clone(), v, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), torch.zeros(len(T), dtype=torch.long), T/4,
                    torch.zeros(len(T), dtype=torch.bool))
 
-    def position(self, i, t): return self.w0[i]*t.cos()[:, None] + self.v0[i]*t.sin()[:, None]
-    def velocity(self, i, t): return -self.w0[i]*t.sin()[:, None] + self.v0[i]*t.cos()[:, None]
+    def rows(self, index):
+        "The flights `index` (indices or a mask)"
+        return Flight(*(getattr(self, f.name)[index] for f in fields(self)))
 
-    def next_times(self, i):
-        "Where flights `i` look next: the next probe along the arc, or the secant point of the bracket kept off its ends"
-        ai, bi, fai, fbi = self.a[i], self.b[i], self.fa[i], self.fb[i]
-        secant = torch.isfinite(fbi) & (fbi > fai)
-        t_root = torch.where(secant, bi - fbi*(bi - ai)/(fbi - fai), 0.5*(ai + bi)).clamp(ai + 0.02*(bi - ai), bi - 0.02*(bi - ai))
-        return torch.where(self.bracketing[i], t_root, torch.minimum(ai + self.dt[i], self.left[i]))
+    def _arc(self, i): return (self.w0, self.v0) if i is None else (self.w0[i], self.v0[i])
+    def position(self, t, i=None):
+        "Positions at times `t` [m] on the arcs of flights `i` (all flights: None)"
+        w0, v0 = self._arc(i)
+        return w0*t.cos()[:, None] + v0*t.sin()[:, None]
+    def velocity(self, t, i=None):
+        w0, v0 = self._arc(i)
+        return -w0*t.sin()[:, None] + v0*t.cos()[:, None]
+
+    def next_times(self):
+        "Where every flight looks next: the next probe along its arc, or the secant point of its bracket kept off the ends"
+        a, b, fa, fb = self.a, self.b, self.fa, self.fb
+        secant = torch.isfinite(fb) & (fb > fa)
+        t_root = torch.where(secant, b - fb*(b - a)/(fb - fa), 0.5*(a + b)).clamp(a + 0.02*(b - a), b - 0.02*(b - a))
+        return torch.where(self.bracketing, t_root, torch.minimum(a + self.dt, self.left))
 
 # %% ../nbs/20_samplers.ipynb #f387f78d
 @patch
-def record(self:Flight, i, t, f):
-    "Take the gaps `f` at times `t` of flights `i`: march on (doubling the probe), open a bracket or shrink it; which arrived"
-    br, inside = self.bracketing[i], f <= 0
-    arrived = ~br & inside & (t >= self.left[i])
-    sel = ~br & inside & ~arrived
-    j = i[sel]; self.a[j] = t[sel]; self.fa[j] = f[sel]; self.dt[j] = torch.minimum(2*self.dt[j], self.T[j]/4)
-    sel = ~br & ~inside
-    j = i[sel]; self.b[j] = t[sel]; self.fb[j] = f[sel]; self.bracketing[j] = True; self.side[j] = 0
-    sel = br & inside
-    j = i[sel]; self.a[j] = t[sel]; self.fa[j] = f[sel]; self.fb[j] = torch.where(self.side[j] == -1, self.fb[j]/2, self.fb[j]); self.side[j] = -1
-    sel = br & ~inside
-    j = i[sel]; self.b[j] = t[sel]; self.fb[j] = f[sel]; self.fa[j] = torch.where(self.side[j] == 1, self.fa[j]/2, self.fa[j]); self.side[j] = 1
+def record(self:Flight, t, f, active):
+    "Take the gaps `f` at times `t` of the `active` flights: march on (doubling the probe), open a bracket or shrink it; which arrived"
+    br, inside = self.bracketing, f <= 0
+    arrived = active & ~br & inside & (t >= self.left)
+    march, opened = active & ~br & inside & ~arrived, active & ~br & ~inside
+    moves_a, moves_b = active & br & inside, active & br & ~inside          # which end of the bracket moves to t
+    to_a, to_b = march | moves_a, opened | moves_b
+    self.fa = torch.where(to_a, f, torch.where(moves_b & (self.side == 1), self.fa/2, self.fa))
+    self.fb = torch.where(to_b, f, torch.where(moves_a & (self.side == -1), self.fb/2, self.fb))
+    self.a, self.b = torch.where(to_a, t, self.a), torch.where(to_b, t, self.b)
+    self.dt = torch.where(march, torch.minimum(2*self.dt, self.T/4), self.dt)
+    self.side = torch.where(opened, 0, torch.where(moves_a, -1, torch.where(moves_b, 1, self.side)))
+    self.bracketing = br | opened
     return arrived
 
 @patch
@@ -219,7 +233,7 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
 def reflect(self:Flight, j, wa, g):
     "Restart flights `j` at their bracket's inside end `wa`, the velocity mirrored off the wall's normal `g` (whitened)"
     ta = self.a[j]
-    va = self.velocity(j, ta)
+    va = self.velocity(ta, j)
     gg = g.pow(2).sum(1)
     if not (torch.isfinite(gg) & (gg > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
@@ -239,23 +253,25 @@ def hmc_step(state:ChainState, # chains inside the basin
     n, D = w.shape
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
-    fl = Flight.start(w, v, state.gap, T)
+    fl, chains, ids = Flight.start(w, v, state.gap, T), frame.rows(rung), torch.arange(n)   # flights, their frames and chains
     evals, grads, refl = (torch.zeros(n, dtype=torch.long) for _ in range(3))
     out, gap, moved, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool), torch.ones(n, dtype=torch.bool)
-    while active.any():
+    while len(ids):
         i = active.nonzero().squeeze(1)
-        t = fl.next_times(i)
-        wt = fl.position(i, t)
-        f = basin.gap(frame.theta(wt, rung[i])); evals[i] += 1
-        arrived = fl.record(i, t, f)                                  # flight over: the new position
-        j = i[arrived]; out[j] = wt[arrived]; gap[j] = f[arrived]; active[j] = False
+        t = fl.next_times()
+        wt = fl.position(t)
+        f = torch.full_like(t, math.nan); f[i] = basin.gap(chains.theta(wt[i], i)); evals[ids[i]] += 1
+        arrived = fl.record(t, f, active)                             # flight over: the new position
+        out[ids[arrived]], gap[ids[arrived]], active = wt[arrived], f[arrived], active & ~arrived
         found = fl.crossed(rtol, gap_tol*basin.cutoff)
         if found.any():                                               # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1)
-            wa = fl.position(j, fl.a[j])
-            fl.reflect(j, wa, frame.grad_w(basin.grad(frame.theta(wa, rung[j])), rung[j])); grads[j] += 1; refl[j] += 1
-            capped = j[refl[j] > max_reflections]
-            out[capped] = w[capped]; gap[capped] = state.gap[capped]; moved[capped] = False; active[capped] = False
+            wa = fl.position(fl.a[j], j)
+            fl.reflect(j, wa, chains.grad_w(basin.grad(chains.theta(wa, j)), j)); grads[ids[j]] += 1; refl[ids[j]] += 1
+            capped = refl[ids[j]] > max_reflections                   # the chain keeps its position
+            moved[ids[j[capped]]], active[j[capped]] = False, False
+        if 2*int(active.sum()) <= len(ids):                           # keep only the flights under way
+            fl, chains, ids, active = fl.rows(active), chains.rows(active), ids[active], active[active]
     return ChainState(out, rung, gap, state.step), Info(moved, evals, grads, refl)
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
