@@ -176,16 +176,18 @@ class Flight:
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
     b: torch.Tensor; fb: torch.Tensor # [n] first outside time (while bracketing) and its gap
-    side: torch.Tensor # [n] Illinois: which end of the bracket moved last (-1 a, +1 b)
+    c: torch.Tensor; fc: torch.Tensor # [n] the point the bracket dropped last (NaN: none on this arc)
+    side: torch.Tensor # [n] which end of the bracket moved last (-1 a, +1 b, 0 just opened)
+    repeats: torch.Tensor # [n] how often in a row that end moved again
     dt: torch.Tensor # [n] the probe step while marching
     bracketing: torch.Tensor # [n] bool
 
     @classmethod
     def start(cls, w, v, gap, T):
         "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`"
-        z = torch.zeros_like(T)
-        return cls(w.clone(), v, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), torch.zeros(len(T), dtype=torch.long), T/4,
-                   torch.zeros(len(T), dtype=torch.bool))
+        z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
+        return cls(w.clone(), v, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none, none.clone(), count, count.clone(),
+                   T/4, torch.zeros(len(T), dtype=torch.bool))
 
     def rows(self, index):
         "The flights `index` (indices or a mask)"
@@ -200,14 +202,25 @@ class Flight:
         w0, v0 = self._arc(i)
         return -w0*t.sin()[:, None] + v0*t.cos()[:, None]
 
-    def next_times(self):
-        "Where every flight looks next: the next probe along its arc, or the secant point of its bracket kept off the ends"
-        a, b, fa, fb = self.a, self.b, self.fa, self.fb
-        secant = torch.isfinite(fb) & (fb > fa)
-        t_root = torch.where(secant, b - fb*(b - a)/(fb - fa), 0.5*(a + b)).clamp(a + 0.02*(b - a), b - 0.02*(b - a))
-        return torch.where(self.bracketing, t_root, torch.minimum(a + self.dt, self.left))
-
 # %% ../nbs/20_samplers.ipynb #f387f78d
+@patch
+def next_times(self:Flight, target:float):
+    "Where every flight looks next: its next probe, or the wall predicted from its bracket less `target`/slope (aiming inside)"
+    a, b, fa, fb, c, fc = self.a, self.b, self.fa, self.fb, self.c, self.fc
+    slope = (fb - fa)/(b - a)
+    curv = ((fc - fb)/(c - b) - slope)/(c - a)                       # the quadratic through a, b and c
+    q = slope + curv*(b - a)                                          # its slope at b
+    disc = q*q - 4*curv*fb
+    root = torch.where((q > 0) & (disc >= 0), b - 2*fb/(q + disc.clamp(min=0).sqrt()), b - fb/slope)   # else the secant's
+    m = 1e-4*(b - a)
+    aimed = (root - target/slope).clamp(a + m, b - m)
+    # bisect when one end keeps moving, or while the inside end is the wall just reflected off (it says nothing of the
+    # next one); after two outside points in a row look near that wall (a corner, or a normal sending the flight out)
+    on_wall = fa >= -2*target
+    part = torch.where(on_wall & (self.side == 1) & (self.repeats >= 1), 0.01, 0.5)
+    t = torch.where(torch.isfinite(aimed) & (self.repeats < 2) & ~on_wall, aimed, a + part*(b - a))
+    return torch.where(self.bracketing, t, torch.minimum(a + self.dt, self.left))
+
 @patch
 def record(self:Flight, t, f, active):
     "Take the gaps `f` at times `t` of the `active` flights: march on (doubling the probe), open a bracket or shrink it; which arrived"
@@ -216,17 +229,20 @@ def record(self:Flight, t, f, active):
     march, opened = active & ~br & inside & ~arrived, active & ~br & ~inside
     moves_a, moves_b = active & br & inside, active & br & ~inside          # which end of the bracket moves to t
     to_a, to_b = march | moves_a, opened | moves_b
-    self.fa = torch.where(to_a, f, torch.where(moves_b & (self.side == 1), self.fa/2, self.fa))
-    self.fb = torch.where(to_b, f, torch.where(moves_a & (self.side == -1), self.fb/2, self.fb))
-    self.a, self.b = torch.where(to_a, t, self.a), torch.where(to_b, t, self.b)
+    self.c = torch.where(to_a, self.a, torch.where(moves_b, self.b, self.c))   # the dropped point
+    self.fc = torch.where(to_a, self.fa, torch.where(moves_b, self.fb, self.fc))
+    self.a, self.fa = torch.where(to_a, t, self.a), torch.where(to_a, f, self.fa)
+    self.b, self.fb = torch.where(to_b, t, self.b), torch.where(to_b, f, self.fb)
     self.dt = torch.where(march, torch.minimum(2*self.dt, self.T/4), self.dt)
-    self.side = torch.where(opened, 0, torch.where(moves_a, -1, torch.where(moves_b, 1, self.side)))
-    self.bracketing = br | opened
+    side = torch.where(moves_a, -1, torch.where(moves_b, 1, self.side))
+    self.repeats = torch.where(opened | (side != self.side), 0, self.repeats + (moves_a | moves_b).long())
+    self.side, self.bracketing = torch.where(opened, 0, side), br | opened
     return arrived
 
+# %% ../nbs/20_samplers.ipynb #5b1d7e20
 @patch
 def crossed(self:Flight, rtol:float, gap_tol:float):
-    "Flights whose wall is found: the bracket below `rtol` times the probe step, or its inside end within `gap_tol` of the wall"
+    "Flights whose wall is found: the bracket below `rtol` times the probe step, or its inside end moved to within `gap_tol` of the wall"
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
 @patch
@@ -238,7 +254,8 @@ def reflect(self:Flight, j, wa, g):
     if not (torch.isfinite(gg) & (gg > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
     self.w0[j], self.v0[j] = wa, va - 2*((va*g).sum(1)/gg)[:, None]*g
-    self.left[j] -= ta; self.a[j] = 0.; self.dt[j] = (0.5*ta).clamp(min=1e-12*self.T[j]); self.bracketing[j] = False
+    self.left[j] -= ta; self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
+    self.dt[j] = (0.5*ta).clamp(min=1e-12*self.T[j])
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
 def hmc_step(state:ChainState, # chains inside the basin
@@ -258,7 +275,7 @@ def hmc_step(state:ChainState, # chains inside the basin
     out, gap, moved, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool), torch.ones(n, dtype=torch.bool)
     while len(ids):
         i = active.nonzero().squeeze(1)
-        t = fl.next_times()
+        t = fl.next_times(0.5*gap_tol*basin.cutoff)
         wt = fl.position(t)
         f = torch.full_like(t, math.nan); f[i] = basin.gap(chains.theta(wt[i], i)); evals[ids[i]] += 1
         arrived = fl.record(t, f, active)                             # flight over: the new position
