@@ -173,6 +173,8 @@ def init_chains(w:torch.Tensor, # [n, D] positions in whitened coordinates, insi
 class Flight:
     "A batch of HMC flights: each on its arc $w_0\\cos t + v_0\\sin t$, $t \\in [0, \\text{left}]$, marching or bracketing the wall"
     w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc
+    y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
+    frame: Frame # each flight's frame: row i is the frame of flight i's rung
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
     b: torch.Tensor; fb: torch.Tensor # [n] first outside time (while bracketing) and its gap
@@ -183,24 +185,29 @@ class Flight:
     bracketing: torch.Tensor # [n] bool
 
     @classmethod
-    def start(cls, w, v, gap, T):
-        "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`"
+    def start(cls, w, v, gap, T, frame):
+        "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`, in their `frame` (one row each)"
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
-        return cls(w.clone(), v, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none, none.clone(), count, count.clone(),
-                   T/4, torch.zeros(len(T), dtype=torch.bool))
+        return cls(w.clone(), v, frame.scale*w, frame.scale*v, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
+                   none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
     def rows(self, index):
         "The flights `index` (indices or a mask)"
-        return Flight(*(getattr(self, f.name)[index] for f in fields(self)))
+        return Flight(*(getattr(self, f.name).rows(index) if f.name == 'frame' else getattr(self, f.name)[index] for f in fields(self)))
 
-    def _arc(self, i): return (self.w0, self.v0) if i is None else (self.w0[i], self.v0[i])
     def position(self, t, i=None):
-        "Positions at times `t` [m] on the arcs of flights `i` (all flights: None)"
-        w0, v0 = self._arc(i)
+        "Whitened positions at times `t` [m] on the arcs of flights `i` (all flights: None)"
+        w0, v0 = (self.w0, self.v0) if i is None else (self.w0[i], self.v0[i])
         return w0*t.cos()[:, None] + v0*t.sin()[:, None]
-    def velocity(self, t, i=None):
-        w0, v0 = self._arc(i)
-        return -w0*t.sin()[:, None] + v0*t.cos()[:, None]
+    def phase(self, t, i):
+        "Whitened positions and velocities at times `t` [m] on the arcs of flights `i`"
+        w0, v0, cos, sin = self.w0[i], self.v0[i], t.cos()[:, None], t.sin()[:, None]
+        return w0*cos + v0*sin, v0*cos - w0*sin
+    def thetas(self, t, i=None):
+        "Parameters at times `t` [n] on every arc, of flights `i` (None: all): two fused passes, no whitened positions"
+        y = torch.addcmul(self.frame.mean, self.y0, t.cos()[:, None]).addcmul_(self.u0, t.sin()[:, None])
+        y = y if i is None else y[i]
+        return y if self.frame.basis is None else y @ self.frame.basis.T
 
 # %% ../nbs/20_samplers.ipynb #f387f78d
 @patch
@@ -246,16 +253,16 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
 @patch
-def reflect(self:Flight, j, wa, g):
-    "Restart flights `j` at their bracket's inside end `wa`, the velocity mirrored off the wall's normal `g` (whitened)"
-    ta = self.a[j]
-    va = self.velocity(ta, j)
+def reflect(self:Flight, j, wa, va, g):
+    "Restart flights `j` at their bracket's inside end `wa`, the velocity `va` there mirrored off the wall's normal `g` (whitened)"
     gg = g.pow(2).sum(1)
     if not (torch.isfinite(gg) & (gg > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
-    self.w0[j], self.v0[j] = wa, va - 2*((va*g).sum(1)/gg)[:, None]*g
-    self.left[j] -= ta; self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
-    self.dt[j] = (0.5*ta).clamp(min=1e-12*self.T[j])
+    v = va - 2*((va*g).sum(1)/gg)[:, None]*g
+    scale = self.frame.scale[j]
+    self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
+    self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
+    self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
 def hmc_step(state:ChainState, # chains inside the basin
@@ -270,25 +277,25 @@ def hmc_step(state:ChainState, # chains inside the basin
     n, D = w.shape
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
-    fl, chains, ids = Flight.start(w, v, state.gap, T), frame.rows(rung), torch.arange(n)   # flights, their frames and chains
+    fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
     evals, grads, refl = (torch.zeros(n, dtype=torch.long) for _ in range(3))
     out, gap, moved, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool), torch.ones(n, dtype=torch.bool)
     while len(ids):
         i = active.nonzero().squeeze(1)
         t = fl.next_times(0.5*gap_tol*basin.cutoff)
-        wt = fl.position(t)
-        f = torch.full_like(t, math.nan); f[i] = basin.gap(chains.theta(wt[i], i)); evals[ids[i]] += 1
-        arrived = fl.record(t, f, active)                             # flight over: the new position
-        out[ids[arrived]], gap[ids[arrived]], active = wt[arrived], f[arrived], active & ~arrived
+        f = torch.full_like(t, math.nan); f[i] = basin.gap(fl.thetas(t, None if len(i) == len(ids) else i)); evals[ids[i]] += 1
+        arrived = fl.record(t, f, active)
+        if arrived.any():                                             # flight over: the new position
+            k = arrived.nonzero().squeeze(1)
+            out[ids[k]], gap[ids[k]], active[k] = fl.position(t[k], k), f[k], False
         found = fl.crossed(rtol, gap_tol*basin.cutoff)
         if found.any():                                               # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1)
-            wa = fl.position(fl.a[j], j)
-            fl.reflect(j, wa, chains.grad_w(basin.grad(chains.theta(wa, j)), j)); grads[ids[j]] += 1; refl[ids[j]] += 1
+            wa, va = fl.phase(fl.a[j], j)
+            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(fl.frame.theta(wa, j)), j)); grads[ids[j]] += 1; refl[ids[j]] += 1
             capped = refl[ids[j]] > max_reflections                   # the chain keeps its position
             moved[ids[j[capped]]], active[j[capped]] = False, False
-        if 2*int(active.sum()) <= len(ids):                           # keep only the flights under way
-            fl, chains, ids, active = fl.rows(active), chains.rows(active), ids[active], active[active]
+        if 2*int(active.sum()) <= len(ids): fl, ids, active = fl.rows(active), ids[active], active[active]   # drop finished
     return ChainState(out, rung, gap, state.step), Info(moved, evals, grads, refl)
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
