@@ -2,8 +2,9 @@
 
 One row per case: the truth, palamedes' estimate and stderr, the error in stderrs, whether the gates passed, tyche's
 estimate with random directions and with palamedes' learned metric as preconditioner (errors in nats), palamedes'
-wall time, cost evaluations and gradients. With `--box-metric identity` the boxes run with the identity metric
-(`learn_metric=False`); by default they run with the defaults like every other case. Wherever a box's metric is the
+sweeps (n_sweeps, then more until its stderr reaches --target-stderr, palamedes' default 0.15), wall time, cost
+evaluations and gradients. With `--box-metric identity` the boxes run with the identity metric (`learn_metric=False`);
+by default they run with the defaults like every other case. Wherever a box's metric is the
 identity in the end (given, or the descent found nothing to round), every rung's z-score of E_k[r] against its exact
 value (`box_spring_means`) is printed: an equilibration check independent of the final number.
 Ends with the coverage.
@@ -26,6 +27,7 @@ def main():
     ap.add_argument('--only', nargs='*', help='run only cases whose "name/prior" contains one of these strings')
     ap.add_argument('--n-chains', type=int, default=32)
     ap.add_argument('--n-sweeps', type=int, default=64)
+    ap.add_argument('--target-stderr', type=float, default=0.15, help='palamedes sweeps on until its stderr is at most this (0: stop at n_sweeps)')
     ap.add_argument('--tyche-directions', type=int, default=200)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--sampler', default='auto', help='palamedes sampler: auto (reflective HMC here), hmc, ess or sgld')
@@ -34,10 +36,10 @@ def main():
     ap.add_argument('--box-metric', default='learned', choices=['learned', 'identity'],
                     help="boxes: palamedes' default learned metric, or the identity metric (learn_metric=False)")
     a = ap.parse_args()
-    print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}), cutoff {EPS}, sigma {SIGMA}, '
+    print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}, target_stderr={a.target_stderr or None}), cutoff {EPS}, sigma {SIGMA}, '
           f'seed {a.seed}, boxes with the {a.box_metric} metric, rotations dense up to D = {a.dense_max} and Kronecker above; tyche with {a.tyche_directions} directions; errors in nats')
     hdr = (f'{"D":>6} {"basin":32} {"prior":8} {"truth":>11} {"palamedes":>11} {"stderr":>7} {"err":>8} {"err/se":>7} {"eq":>3} '
-           f'{"tyche err":>10} {"w/ metric":>10} {"wall s":>7} {"evals":>10} {"grads":>9}')
+           f'{"tyche err":>10} {"w/ metric":>10} {"sweeps":>6} {"wall s":>7} {"evals":>10} {"grads":>9}')
     print(hdr); print('-'*len(hdr))
     rows = []
     for D in a.dims:
@@ -49,7 +51,7 @@ def main():
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not identity, sampler=a.sampler,
-                                      n_chains=a.n_chains, n_sweeps=a.n_sweeps, progress=False)
+                                      n_chains=a.n_chains, n_sweeps=a.n_sweeps, target_stderr=a.target_stderr or None, progress=False)
                 wall = time.time() - t
                 kw = dict(cutoff=EPS, prior=prior, sigma=SIGMA, n_samples=a.tyche_directions, seed=a.seed, progress=False)
                 naive = tyche.estimate_volume(basin, basin.center, **kw)
@@ -59,7 +61,7 @@ def main():
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
                   f'{err/res.stderr:>+7.2f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
-                  f'{rounded.log_volume - truth:>+10.2f} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
+                  f'{rounded.log_volume - truth:>+10.2f} {res.n_sweeps:>6} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
             if exact_rungs:
                 z = (res.mean_r - box_spring_means(basin, EPS, res.ks, prior, SIGMA))/res.se_r
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '

@@ -13,7 +13,7 @@ from tyche.cli import check_args, check_folder, dispatch, is_positive
 __all__ = ['COMMANDS', 'digits', 'main']
 
 # %% ../nbs/26_palamedes_cli.ipynb #644dda21
-def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, n_groups, n_samples, seed, threads, **_):
+def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_stderr, n_groups, n_samples, seed, threads, **_):
     "Raise `UsageError` for an option of `palamedes digits` that cannot work"
     check_args((0 < poison <= 1, f'--poison must be a fraction of the labels, in (0, 1], got {poison}'),
                (is_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
@@ -21,6 +21,7 @@ def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, n_groups, 
                (epochs >= 1, f'--epochs must be at least 1, got {epochs}'),
                (n_chains >= 2, f'--n-chains must be at least 2, got {n_chains}'),
                (n_sweeps >= 8, f'--n-sweeps must be at least 8, got {n_sweeps}'),
+               (target_stderr == 0 or is_positive(target_stderr), f'--target-stderr must be 0 (none) or a number > 0, got {target_stderr}'),
                (2 <= n_groups <= n_chains, f'--n-groups must be from 2 to --n-chains ({n_chains}), got {n_groups}'),
                (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
                (seed >= 0, f'--seed must be 0 or more, got {seed}'),
@@ -41,7 +42,8 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            hidden:int=64, # hidden width of both MLPs
            epochs:int=25, # training epochs of both MLPs
            n_chains:int=32, # palamedes: chains per rung
-           n_sweeps:int=64, # palamedes: sweeps of replica exchange
+           n_sweeps:int=64, # palamedes: sweeps of replica exchange before the first analysis
+           target_stderr:float=0.15, # palamedes: sweep on until the standard error is at most this, nats (0: stop at --n-sweeps)
            n_groups:int=8, # palamedes: groups of chains for the error bar (2 to --n-chains)
            n_samples:int=1000, # tyche's directions per network, for the lower bound printed beside
            seed:int=0, # seed of the data split, training, poisoning, palamedes and tyche's directions
@@ -59,7 +61,8 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
     out, t0 = check_folder(out), time.perf_counter()
     if restart and (gone := _discard_checkpoints(out)): print(f"deleted palamedes' checkpoints {', '.join(gone)}")
     res = clean_vs_poisoned(out, poison, cutoff, DigitsConfig(seed=seed, hidden=hidden, epochs=epochs), n_samples, seed,
-                            progress=not quiet, n_chains=n_chains, n_sweeps=n_sweeps, n_groups=n_groups)
+                            progress=not quiet, n_chains=n_chains, n_sweeps=n_sweeps,
+                            target_stderr=target_stderr or None, n_groups=n_groups)
     text = comparison_table(res) + f'\ntotal wall time {time.perf_counter() - t0:.1f} s'
     atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)

@@ -117,6 +117,7 @@ class VolumeEstimate:
     overlap: torch.Tensor # [K, K] MBAR's overlap matrix
     inefficiency: torch.Tensor # [K] statistical inefficiency per rung
     n_equilibration: int # sweeps discarded as equilibration
+    n_sweeps: int # sweeps of replica exchange recorded
     metric: Metric # the spring's metric (learned unless given)
     n_roundings: int # how often the descent rounded the metric
     n_evals: int # cost evaluations
@@ -137,7 +138,7 @@ def __repr__(self:VolumeEstimate):
             f'  TI {self.log_volume_ti:.3f}, halves {self.halves[0]:.3f} / {self.halves[1]:.3f}, '
             f'replica sets sd {float(self.replica_sets.std()):.3f}, MBAR err {self.mbar_err:.3f}, frac err {self.frac_err:.3f},\n'
             f'  {len(self.ks)} rungs, k_max={self.k_max:.4g}, swaps {float(self.swap_rate.min()):.2f}..{float(self.swap_rate.max()):.2f}, '
-            f'{self.n_roundings} roundings, {self.n_evals} evaluations, {self.n_grads} gradients, {self.wall:.1f} s)')
+            f'{self.n_roundings} roundings, {self.n_sweeps} sweeps, {self.n_evals} evaluations, {self.n_grads} gradients, {self.wall:.1f} s)')
 
 @patch
 def preconditioner(self:VolumeEstimate):
@@ -188,7 +189,7 @@ class RunState:
         atomic_write(path, lambda tmp: torch.save({f.name: getattr(self, f.name) for f in fields(self)}, tmp))
 
     @classmethod
-    def load(cls, path, signature:str, n_sweeps:int):
+    def load(cls, path, signature:str, max_sweeps:int):
         "The state in `path`, refused with one clear error unless it is a palamedes checkpoint of this run"
         try: state = torch.load(path, weights_only=True)
         except Exception as e:
@@ -199,9 +200,9 @@ class RunState:
         if state['signature'] != signature:
             raise ValueError(f'checkpoint {path} was written by a run with another cost, anchor, metric or settings; '
                              f'delete it or pass another path')
-        if len(state['r']) > n_sweeps:
-            raise ValueError(f'checkpoint {path} holds {len(state["r"])} sweeps, more than n_sweeps={n_sweeps}; '
-                             f'pass n_sweeps >= {len(state["r"])}')
+        if len(state['r']) > max_sweeps:
+            raise ValueError(f'checkpoint {path} holds {len(state["r"])} sweeps, more than this run may make ({max_sweeps}); '
+                             f'pass n_sweeps (or max_sweeps, with a target_stderr) >= {len(state["r"])}')
         return cls(**state)
 
 # %% ../nbs/22_estimate.ipynb #40569f13
@@ -209,10 +210,10 @@ class RunState:
 class _Options:
     "The arguments of `estimate_volume`, checked"
     cutoff: float; prior: str; sigma: float; seed: int; sampler: str; learn_metric: bool
-    n_chains: int; n_moves: int; n_sweeps: int; n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
+    n_chains: int; n_moves: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int; n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
     checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
 
-def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol,
+def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target, n_frac, tail_tol,
            spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
     check_center(center)
     cutoff = check_positive('cutoff', cutoff)
@@ -226,6 +227,9 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
              n_sweeps=check_count('n_sweeps', n_sweeps, 8), n_groups=check_count('n_groups', n_groups, 2),
              n_frac=check_count('n_frac', n_frac, 16), checkpoint_every=check_count('checkpoint_every', checkpoint_every, 1),
              batch_size=check_count('batch_size', batch_size, 1))
+    target_stderr = None if target_stderr is None else check_positive('target_stderr', target_stderr)
+    max_sweeps = None if max_sweeps is None else check_count('max_sweeps', max_sweeps, n['n_sweeps'])
+    n['max_sweeps'] = n['n_sweeps'] if target_stderr is None else max_sweeps or 8*n['n_sweeps']
     if n_groups > n_chains: raise ValueError(f'`n_groups` ({n_groups}) must be at most `n_chains` ({n_chains})')
     p_target = check_number('p_target', p_target, 0, 1, low_open=True, high_open=True)
     tail_tol, spacing = check_positive('tail_tol', tail_tol), check_positive('spacing', spacing)
@@ -238,7 +242,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
         if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
                     tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, distributed=distributed, progress=progress,
-                    symmetry=symmetry, **n)
+                    symmetry=symmetry, target_stderr=target_stderr, **n)
 
 # %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
@@ -355,15 +359,15 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
                     gen=gen.get_state(), n_evals=basin.n_evals, n_grads=basin.n_grads)
 
 # %% ../nbs/22_estimate.ipynb #079a0226
-def _sweeps(st, basin, c64, gen, save, progress, o:_Options):
+def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
     "Run replica-exchange sweeps until the state holds `n_sweeps` of them, recording springs and swap rates"
     metric, prior, sigma = Metric(st.lam, st.basis), o.prior, o.sigma
     y0, ks, (K, C, D) = metric.to_basis(c64), st.ks, st.x.shape
     frame, _ = references(ks, y0, metric, prior, sigma)
     rung, step = torch.arange(K).repeat_interleave(C), st.step.repeat_interleave(C)
     x, gap = st.x.clone(), st.gap.clone()
-    bar = tqdm(total=o.n_sweeps, initial=len(st.r), disable=not progress, desc='palamedes exchange')
-    while len(st.r) < o.n_sweeps:
+    bar = tqdm(total=n_sweeps, initial=len(st.r), disable=not progress, desc='palamedes exchange')
+    while len(st.r) < n_sweeps:
         chains = ChainState(frame.w(metric.to_basis(x.reshape(K*C, D)), rung), rung, gap.reshape(-1), step)
         try: chains, info = SAMPLERS[st.sampler](chains, basin, frame, gen)
         except FloatingPointError as e:
@@ -376,10 +380,18 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options):
         st.r = torch.cat([st.r, r[None]]); st.swaps = torch.cat([st.swaps, rate[None]])
         st.rejected += int((~info.moved).sum()) if st.sampler == 'hmc' else 0; st.moves += K*C
         st.x, st.gap, st.gen, st.n_evals, st.n_grads = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
-        if len(st.r) % o.checkpoint_every == 0 or len(st.r) == o.n_sweeps: save()
+        if len(st.r) % o.checkpoint_every == 0 or len(st.r) == n_sweeps: save()
         bar.update(1)
     bar.close()
     return metric
+
+def _sweep_goals(o:_Options):
+    "The numbers of sweeps after which the run is analysed: `n_sweeps`, then half as many again each time, up to `max_sweeps`"
+    goal = o.n_sweeps
+    while True:
+        yield goal
+        if goal >= o.max_sweeps: return
+        goal = min(o.max_sweeps, math.ceil(1.5*goal))
 
 # %% ../nbs/22_estimate.ipynb #71b0299b
 def _run(cost, center, preconditioner, o:_Options):
@@ -393,21 +405,28 @@ def _run(cost, center, preconditioner, o:_Options):
     settings = (o.cutoff, o.prior, o.sigma, o.seed, sampler, o.learn_metric, o.n_chains, o.n_moves, o.p_target, o.n_frac, o.tail_tol, o.spacing)
     if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
     signature = _fingerprint(basin, c64, metric, settings)
-    st = RunState.load(o.checkpoint, signature, o.n_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
+    st = RunState.load(o.checkpoint, signature, o.max_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
     gen = torch.Generator().manual_seed(o.seed)
     save = lambda: st.save(o.checkpoint) if o.checkpoint is not None and main else None
     done = lambda out, **more: VolumeEstimate(**out, **more, n_evals=basin.n_evals, n_grads=basin.n_grads, wall=time.time() - t_start,
                                               prior=o.prior, sigma=o.sigma)
     direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, min(o.n_groups, o.n_chains), o.p_target)
               if st is None and o.prior == 'gaussian' else None)
-    if direct is not None: return done(direct, metric=metric, n_roundings=0, sampler=sampler)
+    if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
     if st is None: st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o); save()
     else: gen.set_state(st.gen); basin.n_evals, basin.n_grads = st.n_evals, st.n_grads
-    metric = _sweeps(st, basin, c64, gen, save, progress, o)
-    out = _analyse(st, o.prior, min(o.n_groups, st.x.shape[1]))
+    for goal in _sweep_goals(o):
+        if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
+        metric = _sweeps(st, basin, c64, gen, save, progress, o, goal)
+        out = _analyse(st, o.prior, min(o.n_groups, st.x.shape[1]))
+        if o.target_stderr is None or out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr: break
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
+    if o.target_stderr is not None and out['stderr'] > o.target_stderr and main:
+        why = (f'the fraction inside at k_max alone is uncertain by {st.frac_err:.3g} nats (more sweeps cannot help: raise n_frac)'
+               if st.frac_err >= o.target_stderr else f'after max_sweeps={o.max_sweeps} sweeps')
+        warnings.warn(f'palamedes: the standard error ({out["stderr"]:.3g} nats) is above target_stderr={o.target_stderr:g}: {why}')
     return done(out, k_max=st.k_max, log_norm=st.log_norm, log_frac=st.log_frac, frac_err=st.frac_err, ks=st.ks, metric=metric,
-                n_roundings=st.n_roundings, sampler=st.sampler)
+                n_roundings=st.n_roundings, n_sweeps=len(st.r), sampler=st.sampler)
 
 # %% ../nbs/22_estimate.ipynb #1a326534
 def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] costs (called in the anchor's dtype)
@@ -421,7 +440,9 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     learn_metric:bool=True, # round the basin into the metric during a first descent
                     n_chains:int=32, # chains per rung (columns of independent replica-exchange ensembles)
                     n_moves:int=8, # moves per rung in each descent
-                    n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps)
+                    n_sweeps:int=64, # sweeps of replica exchange before the first analysis (one move of every chain, then swaps)
+                    target_stderr:float|None=0.15, # go on sweeping (50% more at a time) until the standard error is at most this (nats)
+                    max_sweeps:int|None=None, # with a target_stderr: at most this many sweeps (None: 8 x n_sweeps)
                     n_groups:int=8, # independent groups of chain columns for the error bar
                     p_target:float=0.05, # fraction of reference draws inside at k_max
                     n_frac:int=16384, # independent draws for that fraction (binomial error about 0.034 nats at 5%)
@@ -435,6 +456,6 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     symmetry:Callable|None=None, # (rows [n, D], generator) -> rows under random symmetries of cost and prior
                    ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
-    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
+    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
                checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
     return _run(cost, center, preconditioner, o)
