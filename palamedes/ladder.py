@@ -159,11 +159,11 @@ def descend(basin:Basin, # the basin
             p_target:float=0.05, # fraction inside at k_max
             learn:bool=False, # round the basin into the metric on the way down
             dense_max:int=2000, # largest dimension with a dense learned metric
-            max_roundings:int=5, # at most this many roundings
+            max_roundings:int=5, # at most this many roundings (a learning descent ends at the last, with no rungs)
             max_rungs:int=5000, # safety limit
             symmetry=None, # relabellings of cost and prior to propose after every move (see `relabel`), or None
             log=None): # a callable taking one line of progress, or None
-    "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric"
+    "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric (stopping at the last rounding allowed)"
     D = len(center)
     y0 = metric.to_basis(center)
     k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
@@ -184,10 +184,13 @@ def descend(basin:Basin, # the basin
             metric, k, ratio, noise = rounded
             y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
             if log: log(f'rounded ({ratio:.3g} > 1.5 x {noise:.3g}): k -> {k:.4g}')
+            if n_roundings == max_roundings: break   # nothing left to learn; a ladder in this metric starts at its own k_max
             continue
         rungs.append((k, x, gap, float(step[0]))); sd_above = sd_r
         if k*mean_r <= tail_tol or len(rungs) >= max_rungs: break
         k = below(k, sd_r)
+    if not rungs: return Ladder(torch.zeros(0, dtype=torch.float64), x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)),
+                                torch.zeros(0, dtype=torch.float64), metric, n_roundings)
     ks, xs, gaps, steps = zip(*rungs[::-1])
     return Ladder(torch.tensor(ks, dtype=torch.float64), torch.stack(xs), torch.stack(gaps), torch.tensor(steps, dtype=torch.float64),
                   metric, n_roundings)
