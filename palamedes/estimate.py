@@ -14,7 +14,7 @@ from fastcore.basics import patch
 import numpy as np
 import torch
 from tqdm import tqdm
-from tyche.distributed import world
+from tyche.distributed import world, all_ranks
 from tyche.io import atomic_write
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
 from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
@@ -419,7 +419,8 @@ def _run(cost, center, preconditioner, o:_Options):
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
         metric = _sweeps(st, basin, c64, gen, save, progress, o, goal)
         out = _analyse(st, o.prior, min(o.n_groups, st.x.shape[1]))
-        if o.target_stderr is None or out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr: break
+        enough = o.target_stderr is None or out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr
+        if all_ranks(lambda: enough, o.distributed)[0]: break   # rank 0 decides: every rank stops at the same sweep
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
     if o.target_stderr is not None and out['stderr'] > o.target_stderr and main:
         why = (f'the fraction inside at k_max alone is uncertain by {st.frac_err:.3g} nats (more sweeps cannot help: raise n_frac)'
