@@ -27,7 +27,8 @@ def main():
     ap.add_argument('--only', nargs='*', help='run only cases whose "name/prior" contains one of these strings')
     ap.add_argument('--n-chains', type=int, default=32)
     ap.add_argument('--n-sweeps', type=int, default=64)
-    ap.add_argument('--target-stderr', type=float, default=0.15, help='palamedes sweeps on until its stderr is at most this (0: stop at n_sweeps)')
+    ap.add_argument('--target-stderr', type=float, default=0.15,
+                    help='palamedes sweeps on until its stderr is at most this (0: stop at --n-sweeps)')
     ap.add_argument('--tyche-directions', type=int, default=200)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--sampler', default='auto', help='palamedes sampler: auto (reflective HMC here), hmc, ess or sgld')
@@ -36,7 +37,8 @@ def main():
     ap.add_argument('--box-metric', default='learned', choices=['learned', 'identity'],
                     help="boxes: palamedes' default learned metric, or the identity metric (learn_metric=False)")
     a = ap.parse_args()
-    print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}, target_stderr={a.target_stderr or None}), cutoff {EPS}, sigma {SIGMA}, '
+    print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}, '
+          f'target_stderr={a.target_stderr or None}), cutoff {EPS}, sigma {SIGMA}, '
           f'seed {a.seed}, boxes with the {a.box_metric} metric, rotations dense up to D = {a.dense_max} and Kronecker above; tyche with {a.tyche_directions} directions; errors in nats')
     hdr = (f'{"D":>6} {"basin":32} {"prior":8} {"truth":>11} {"palamedes":>11} {"stderr":>7} {"err":>8} {"err/se":>7} {"eq":>3} '
            f'{"tyche err":>10} {"w/ metric":>10} {"sweeps":>6} {"wall s":>7} {"evals":>10} {"grads":>9}')

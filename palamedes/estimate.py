@@ -210,11 +210,12 @@ class RunState:
 class _Options:
     "The arguments of `estimate_volume`, checked"
     cutoff: float; prior: str; sigma: float; seed: int; sampler: str; learn_metric: bool
-    n_chains: int; n_moves: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int; n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
+    n_chains: int; n_moves: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int; n_groups: int; n_frac: int
+    p_target: float; tail_tol: float; spacing: float
     checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
 
-def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target, n_frac, tail_tol,
-           spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
+def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target,
+           n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
     check_center(center)
     cutoff = check_positive('cutoff', cutoff)
     prior, sigma = check_prior(prior, sigma)
