@@ -39,8 +39,9 @@ class Basin:
 @patch
 def _chunks(self:Basin, thetas, fn):
     "`fn` on chunks of `batch_size` rows of `thetas`, concatenated; with several ranks and chunks, the chunks are dealt out"
-    chunks = list(thetas.split(self.batch_size)) or [thetas]
-    if self.world_size == 1 or len(chunks) == 1: return torch.cat([fn(x) for x in chunks])
+    if len(thetas) <= self.batch_size: return fn(thetas)     # one chunk: evaluated here, as on every rank
+    chunks = list(thetas.split(self.batch_size))
+    if self.world_size == 1: return torch.cat([fn(x) for x in chunks])
     W = self.world_size   # each chunk is evaluated whole, as in one process: the same rows together, the same numbers
     done = all_ranks(lambda: [fn(x) for x in split(chunks, self.rank, W)])
     return torch.cat([done[i % W][i // W] for i in range(len(chunks))])
