@@ -21,7 +21,8 @@ def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_std
                (epochs >= 1, f'--epochs must be at least 1, got {epochs}'),
                (n_chains >= 2, f'--n-chains must be at least 2, got {n_chains}'),
                (n_sweeps >= 8, f'--n-sweeps must be at least 8, got {n_sweeps}'),
-               (target_stderr == 0 or is_positive(target_stderr), f'--target-stderr must be 0 (none) or a number > 0, got {target_stderr}'),
+               (target_stderr == 0 or is_positive(target_stderr),
+                f'--target-stderr must be 0 (none) or a number > 0, got {target_stderr}'),
                (2 <= n_groups <= n_chains, f'--n-groups must be from 2 to --n-chains ({n_chains}), got {n_groups}'),
                (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
                (seed >= 0, f'--seed must be 0 or more, got {seed}'),
@@ -43,7 +44,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            epochs:int=25, # training epochs of both MLPs
            n_chains:int=32, # palamedes: chains per rung
            n_sweeps:int=64, # palamedes: sweeps of replica exchange before the first analysis
-           target_stderr:float=0.15, # palamedes: sweep on until the standard error is at most this, nats (0: stop at --n-sweeps)
+           target_stderr:float=0.15, # palamedes: sweep on until the standard error is at most this (0: stop at --n-sweeps)
            n_groups:int=8, # palamedes: groups of chains for the error bar (2 to --n-chains)
            n_samples:int=1000, # tyche's directions per network, for the lower bound printed beside
            seed:int=0, # seed of the data split, training, poisoning, palamedes and tyche's directions

@@ -424,9 +424,10 @@ def _run(cost, center, preconditioner, o:_Options):
         if all_ranks(lambda: enough, o.distributed)[0]: break   # rank 0 decides: every rank stops at the same sweep
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
     if o.target_stderr is not None and out['stderr'] > o.target_stderr and main:
-        why = (f'the fraction inside at k_max alone is uncertain by {st.frac_err:.3g} nats (more sweeps cannot help: raise n_frac)'
-               if st.frac_err >= o.target_stderr else f'after max_sweeps={o.max_sweeps} sweeps')
-        warnings.warn(f'palamedes: the standard error ({out["stderr"]:.3g} nats) is above target_stderr={o.target_stderr:g}: {why}')
+        why = (f'after max_sweeps={o.max_sweeps} sweeps' if st.frac_err < o.target_stderr else
+               f'the fraction inside at k_max alone is uncertain by {st.frac_err:.3g} nats (more sweeps cannot help: raise n_frac)')
+        warnings.warn(f'palamedes: the standard error ({out["stderr"]:.3g} nats) is above target_stderr={o.target_stderr:g}: '
+                      + why)
     return done(out, k_max=st.k_max, log_norm=st.log_norm, log_frac=st.log_frac, frac_err=st.frac_err, ks=st.ks, metric=metric,
                 n_roundings=st.n_roundings, n_sweeps=len(st.r), sampler=st.sampler)
 
@@ -442,8 +443,8 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     learn_metric:bool=True, # round the basin into the metric during a first descent
                     n_chains:int=32, # chains per rung (columns of independent replica-exchange ensembles)
                     n_moves:int=8, # moves per rung in each descent
-                    n_sweeps:int=64, # sweeps of replica exchange before the first analysis (one move of every chain, then swaps)
-                    target_stderr:float|None=0.15, # go on sweeping (50% more at a time) until the standard error is at most this (nats)
+                    n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps) before the first analysis
+                    target_stderr:float|None=0.15, # sweep on (50% more at a time) until the standard error is at most this, nats
                     max_sweeps:int|None=None, # with a target_stderr: at most this many sweeps (None: 8 x n_sweeps)
                     n_groups:int=8, # independent groups of chain columns for the error bar
                     p_target:float=0.05, # fraction of reference draws inside at k_max
@@ -458,6 +459,6 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     symmetry:Callable|None=None, # (rows [n, D], generator) -> rows under random symmetries of cost and prior
                    ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
-    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target, n_frac, tail_tol, spacing,
-               checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
+    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target,
+               n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
     return _run(cost, center, preconditioner, o)

@@ -163,7 +163,7 @@ def descend(basin:Basin, # the basin
             max_rungs:int=5000, # safety limit
             symmetry=None, # relabellings of cost and prior to propose after every move (see `relabel`), or None
             log=None): # a callable taking one line of progress, or None
-    "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric (stopping at the last rounding allowed)"
+    "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric"
     D = len(center)
     y0 = metric.to_basis(center)
     k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
