@@ -449,7 +449,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     n_groups:int=8, # independent groups of chain columns for the error bar
                     p_target:float=0.05, # fraction of reference draws inside at k_max
                     n_frac:int=16384, # independent draws for that fraction (binomial error about 0.034 nats at 5%)
-                    tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= tail_tol (nats)
+                    tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= 1 and the tail's error k^2 Var_k[r]/2 <= tail_tol (nats)
                     spacing:float=1.46, # rung spacing: Delta k times the spread of r (1.46: swaps accepted about 30%)
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
                     checkpoint_every:int=8, # sweeps between checkpoint writes

@@ -155,7 +155,7 @@ def descend(basin:Basin, # the basin
             n_chains:int=32, # chains per rung
             n_moves:int=8, # moves per rung
             spacing:float=1.46, # Delta k times the spread of r between rungs (1.46: swaps accepted about 30%)
-            tail_tol:float=1e-2, # stop once k E_k[r] <= tail_tol
+            tail_tol:float=1e-2, # stop once k E_k[r] <= 1 and the tail's error k^2 Var_k[r]/2 <= tail_tol (nats)
             p_target:float=0.05, # fraction inside at k_max
             learn:bool=False, # round the basin into the metric on the way down
             dense_max:int=2000, # largest dimension with a dense learned metric
@@ -186,8 +186,11 @@ def descend(basin:Basin, # the basin
             if log: log(f'rounded ({ratio:.3g} > 1.5 x {noise:.3g}): k -> {k:.4g}')
             if n_roundings == max_roundings: break   # nothing left to learn; a ladder in this metric starts at its own k_max
             continue
+        if n_roundings and prior != 'uniform' and k*mean_r < 1:   # no rounding below here, and the rungs are rebuilt anyway
+            rungs = []
+            break
         rungs.append((k, x, gap, float(step[0]))); sd_above = sd_r
-        if k*mean_r <= tail_tol or len(rungs) >= max_rungs: break
+        if (len(rungs) > 1 and k*mean_r <= 1 and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
         k = below(k, sd_r)
     if not rungs: return Ladder(torch.zeros(0, dtype=torch.float64), x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)),
                                 torch.zeros(0, dtype=torch.float64), metric, n_roundings)
@@ -204,7 +207,7 @@ def exchange(x:torch.Tensor, # [K, C, D] configurations (any coordinates), swapp
              parity:int): # 0: pairs (0, 1), (2, 3), ...; 1: pairs (1, 2), (3, 4), ...
     "Neighbour swaps; returns the mean acceptance probability per rung pair [K-1] (NaN where no swap was tried)"
     K = len(ks)
-    lo = torch.arange(parity, K - 1, 2)
+    lo = torch.arange(parity, max(K - 1, parity), 2)   # no pair on a ladder of one rung
     rate = torch.full((max(K - 1, 0),), math.nan, dtype=torch.float64)
     if len(lo) == 0: return rate
     hi = lo + 1
