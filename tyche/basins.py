@@ -81,6 +81,10 @@ class Kronecker:
         self.inv_in, self.inv_out = self.p_in.argsort(), self.p_out.argsort()     # gathers that undo the permutations
         self.dim = D
 
+    @staticmethod
+    def _permute(x, index):                              # x[:, index] as a gather: a third of the time on [256, 1000] rows
+        return torch.gather(x, 1, index.expand(len(x), -1))
+
     def _kron(self, x, A, B):                            # rows of x: vec(Y) row-major; (A kron B) vec(Y) = vec(A Y B^T)
         y = x.reshape(len(x), len(A), len(B))
         return (A @ y @ B.T).reshape(len(x), -1)
@@ -89,8 +93,9 @@ class Kronecker:
               transpose:bool=False): # apply Q^T instead of Q
         "Each row $x_b \\mapsto Q x_b$ (or $Q^\\top x_b$), in the dtype of `x`"
         A, B = self.A.to(x.dtype), self.B.to(x.dtype)
-        if transpose: return self._kron(x[:, self.inv_out], A.T, B.T)[:, self.inv_in]   # Q^T = P_in^T (A^T kron B^T) P_out^T
-        return self._kron(x[:, self.p_in], A, B)[:, self.p_out]
+        if transpose:                                    # Q^T = P_in^T (A^T kron B^T) P_out^T
+            return self._permute(self._kron(self._permute(x, self.inv_out), A.T, B.T), self.inv_in)
+        return self._permute(self._kron(self._permute(x, self.p_in), A, B), self.p_out)
 
     def diag_congruence(self, h:Tensor) -> Tensor:
         "Exact diagonal of $Q\\,\\mathrm{diag}(h)\\,Q^\\top$ (float64)"
