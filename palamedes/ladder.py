@@ -122,11 +122,11 @@ def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # th
 
 # %% ../nbs/21_ladder.ipynb #2282f13d
 def _rounded(buffer:list, # whitened samples of earlier rungs since the last rounding (appended to)
-             w:torch.Tensor, k:float, mean_r:float, # this rung's whitened samples, spring constant and E[r]
+             w:torch.Tensor, k:float, # this rung's whitened samples and spring constant
              frame:Frame, metric:Metric, prior:str, sigma:float, dense:bool):
     "Collect a rung's samples; once there are enough and they are measurably anisotropic, the rounded metric, its k and the ratios"
     sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(w.shape[1], dtype=torch.bool)
-    if int(sel.sum()) < 2 or (prior != 'uniform' and k*mean_r < 1): return None
+    if int(sel.sum()) < 2: return None
     buffer.append(w)
     if sum(len(b) for b in buffer) < 4*int(sel.sum()) and dense: return None
     rms = lambda b: b[:, sel].pow(2).mean().sqrt().clamp(min=1e-300)
@@ -179,18 +179,21 @@ def descend(basin:Basin, # the basin
             k, n_retries = below(rungs[-1][0], (sd_above + sd_r)/2), n_retries + 1
             continue
         n_retries = 0
-        rounded = _rounded(buffer, w, k, mean_r, frame, metric, prior, sigma, dense) if learn and n_roundings < max_roundings else None
+        filled = k*mean_r <= 1                            # the chains fill the basin: the tail may start here,
+        rounding_over = prior != 'uniform' and filled     # and under the Gaussian prior rounding stops (see above)
+        may_round = learn and n_roundings < max_roundings and not rounding_over
+        rounded = _rounded(buffer, w, k, frame, metric, prior, sigma, dense) if may_round else None
         if rounded is not None:
             metric, k, ratio, noise = rounded
             y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
             if log: log(f'rounded ({ratio:.3g} > 1.5 x {noise:.3g}): k -> {k:.4g}')
             if n_roundings == max_roundings: break   # nothing left to learn; a ladder in this metric starts at its own k_max
             continue
-        if n_roundings and prior != 'uniform' and k*mean_r < 1:   # no rounding below here, and the rungs are rebuilt anyway
+        if n_roundings and rounding_over:                 # nothing left to learn, and the rungs are rebuilt anyway
             rungs = []
             break
         rungs.append((k, x, gap, float(step[0]))); sd_above = sd_r
-        if (len(rungs) > 1 and k*mean_r <= 1 and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
+        if (len(rungs) > 1 and filled and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
         k = below(k, sd_r)
     if not rungs: return Ladder(torch.zeros(0, dtype=torch.float64), x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)),
                                 torch.zeros(0, dtype=torch.float64), metric, n_roundings)
