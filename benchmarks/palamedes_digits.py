@@ -82,7 +82,7 @@ def main(argv=None):
         def compute():
             res = palamedes.estimate_volume(cost, center, cutoff=a.cutoff, prior='gaussian', sigma=cfg.sigma, seed=a.seed,
                                             preconditioner=P if m == 'adam' else None, n_chains=a.n_chains,
-                                            n_sweeps=a.n_sweeps, n_groups=min(8, a.n_chains), checkpoint=str(out/f'run_{tag}.pt'),
+                                            n_sweeps=a.n_sweeps, checkpoint=str(out/f'run_{tag}.pt'),
                                             progress=a.progress)
             return dict(log_volume=res.log_volume, stderr=res.stderr, equilibrated=res.equilibrated, problems=res.problems,
                         rungs=len(res.ks), n_evals=res.n_evals, wall=res.wall, repr=repr(res))

@@ -23,7 +23,8 @@ def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_std
                (n_sweeps >= 8, f'--n-sweeps must be at least 8, got {n_sweeps}'),
                (target_stderr == 0 or is_positive(target_stderr),
                 f'--target-stderr must be 0 (none) or a number > 0, got {target_stderr}'),
-               (2 <= n_groups <= n_chains, f'--n-groups must be from 2 to --n-chains ({n_chains}), got {n_groups}'),
+               (n_groups == 0 or 2 <= n_groups <= n_chains,
+                f'--n-groups must be 0 (one per chain) or from 2 to --n-chains ({n_chains}), got {n_groups}'),
                (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
                (seed >= 0, f'--seed must be 0 or more, got {seed}'),
                (threads >= 0, f"--threads must be 0 (torch's default) or more, got {threads}"))
@@ -45,7 +46,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            n_chains:int=32, # palamedes: chains per rung
            n_sweeps:int=64, # palamedes: sweeps of replica exchange before the first analysis
            target_stderr:float=0.15, # palamedes: sweep on until the standard error is at most this (0: stop at --n-sweeps)
-           n_groups:int=8, # palamedes: groups of chains for the error bar (2 to --n-chains)
+           n_groups:int=0, # palamedes: groups of chains for the error bar (0: one per chain; else 2 to --n-chains)
            n_samples:int=1000, # tyche's directions per network, for the lower bound printed beside
            seed:int=0, # seed of the data split, training, poisoning, palamedes and tyche's directions
            restart:bool=False, # delete palamedes' checkpoints in --out first (after changing a setting); the networks stay
@@ -63,7 +64,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
     if restart and (gone := _discard_checkpoints(out)): print(f"deleted palamedes' checkpoints {', '.join(gone)}")
     res = clean_vs_poisoned(out, poison, cutoff, DigitsConfig(seed=seed, hidden=hidden, epochs=epochs), n_samples, seed,
                             progress=not quiet, n_chains=n_chains, n_sweeps=n_sweeps,
-                            target_stderr=target_stderr or None, n_groups=n_groups)
+                            target_stderr=target_stderr or None, n_groups=n_groups or None)
     text = comparison_table(res) + f'\ntotal wall time {time.perf_counter() - t0:.1f} s'
     atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)

@@ -225,13 +225,14 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
     check_count('seed', seed, 0)
     check_choice('sampler', sampler, ('auto',) + tuple(SAMPLERS))
     n = dict(n_chains=check_count('n_chains', n_chains, 2), n_moves=check_count('n_moves', n_moves, 2),
-             n_sweeps=check_count('n_sweeps', n_sweeps, 8), n_groups=check_count('n_groups', n_groups, 2),
+             n_sweeps=check_count('n_sweeps', n_sweeps, 8),
              n_frac=check_count('n_frac', n_frac, 16), checkpoint_every=check_count('checkpoint_every', checkpoint_every, 1),
              batch_size=check_count('batch_size', batch_size, 1))
     target_stderr = None if target_stderr is None else check_positive('target_stderr', target_stderr)
     max_sweeps = None if max_sweeps is None else check_count('max_sweeps', max_sweeps, n['n_sweeps'])
     n['max_sweeps'] = n['n_sweeps'] if target_stderr is None else max_sweeps or 8*n['n_sweeps']
-    if n_groups > n_chains: raise ValueError(f'`n_groups` ({n_groups}) must be at most `n_chains` ({n_chains})')
+    n['n_groups'] = n['n_chains'] if n_groups is None else check_count('n_groups', n_groups, 2)
+    if n['n_groups'] > n['n_chains']: raise ValueError(f'`n_groups` ({n_groups}) must be at most `n_chains` ({n_chains})')
     p_target = check_number('p_target', p_target, 0, 1, low_open=True, high_open=True)
     tail_tol, spacing = check_positive('tail_tol', tail_tol), check_positive('spacing', spacing)
     check_flag('learn_metric', learn_metric); check_flag('progress', progress); check_flag('distributed', distributed)
@@ -411,7 +412,7 @@ def _run(cost, center, preconditioner, o:_Options):
     save = lambda: st.save(o.checkpoint) if o.checkpoint is not None and main else None
     done = lambda out, **more: VolumeEstimate(**out, **more, n_evals=basin.n_evals, n_grads=basin.n_grads, wall=time.time() - t_start,
                                               prior=o.prior, sigma=o.sigma)
-    direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, min(o.n_groups, o.n_chains), o.p_target)
+    direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, o.n_groups, o.p_target)
               if st is None and o.prior == 'gaussian' else None)
     if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
     if st is None: st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o); save()
@@ -419,7 +420,7 @@ def _run(cost, center, preconditioner, o:_Options):
     for goal in _sweep_goals(o):
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
         metric = _sweeps(st, basin, c64, gen, save, progress, o, goal)
-        out = _analyse(st, o.prior, min(o.n_groups, st.x.shape[1]))
+        out = _analyse(st, o.prior, o.n_groups)
         enough = o.target_stderr is None or out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr
         if all_ranks(lambda: enough, o.distributed)[0]: break   # rank 0 decides: every rank stops at the same sweep
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
@@ -446,7 +447,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps) before the first analysis
                     target_stderr:float|None=0.15, # sweep on (50% more at a time) until the standard error is at most this, nats
                     max_sweeps:int|None=None, # with a target_stderr: at most this many sweeps (None: 8 x n_sweeps)
-                    n_groups:int=8, # independent groups of chain columns for the error bar
+                    n_groups:int|None=None, # independent groups of chain columns for the error bar (None: every column its own)
                     p_target:float=0.05, # fraction of reference draws inside at k_max
                     n_frac:int=16384, # independent draws for that fraction (binomial error about 0.034 nats at 5%)
                     tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= 1 and the tail's error k^2 Var_k[r]/2 <= tail_tol (nats)
