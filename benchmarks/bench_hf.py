@@ -7,8 +7,8 @@ upstream interface does by default), in the same run.
     python benchmarks/bench_hf.py --pythia14m          # pythia-14m-shaped model, 10 x 256 tokens (CUDA when available)
     python benchmarks/bench_hf.py --pythia14m --reduced  # the same code path at a size a CPU runs in a minute
 
-Beside each configuration the same process times the raw vmapped forward of the model alone ("raw ms", per parameter
-vector, at the same number of vectors per call) and prints the overhead ratio = (s per direction) / (forwards per
+Beside each configuration the same process times the raw forward of the model alone ("raw ms", per parameter vector,
+vmapped over the same number of vectors per call as the cost, a plain forward at one per call) and prints the overhead ratio = (s per direction) / (forwards per
 direction x raw ms): 1 means the estimate costs exactly its forward passes. On a shared machine the raw timing and the
 estimate see different loads; "in-run" is the same ratio measured in one time window: the estimate's wall time over
 the time spent inside the model's forward (forward hooks) during it. With the output layer fused with the KL (the
@@ -44,12 +44,13 @@ def rss_bytes():
 
 
 def raw_forward(model, inputs, k, repeats=7, body=False):
-    "Median seconds of one vmapped forward of `k` parameter vectors through the model (or its body) alone (no cost, no root-finder)"
+    "Median seconds of one forward of `k` parameter vectors through the model (or its body) alone, vmapped as the cost runs it (plain for one)"
     import torch
     from torch.func import functional_call, vmap
     module, prefix = (model.base_model, model.base_model_prefix + '.') if body else (model, '')
     params = {n[len(prefix):]: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters() if n.startswith(prefix)}
-    fwd = lambda: vmap(lambda p: functional_call(module, p, (), inputs)[0])(params)
+    if k == 1: fwd = lambda: functional_call(module, {n: p[0] for n, p in params.items()}, (), inputs)[0]  # as the cost runs one vector
+    else: fwd = lambda: vmap(lambda p: functional_call(module, p, (), inputs)[0])(params)
     times = []
     with torch.no_grad():
         for _ in range(repeats + 1):
@@ -156,8 +157,8 @@ def main():
         print(f"{label:<40} {r['n']:>5} {r['s_per_dir']:>8.4f} {r['dirs_per_s']:>8.2f} {r['dirs_per_s'] / r0['dirs_per_s']:>7.1f}x "
               f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['raw_ms']:>7.2f} "
               f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
-    print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call, in the same "
-          "process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward during the "
+    print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call (plain at one), "
+          "in the same process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward during the "
           "estimate (the same ratio, measured in the same time window; with the fused output layer, the time inside the body "
           "scaled by the raw forward of the whole model over that of its body); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:

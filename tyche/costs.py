@@ -125,11 +125,15 @@ def _stack(outs): return tree_map(lambda *ts: torch.stack(ts), *outs)  # a list 
 def _one(out): return tree_map(lambda t: t[None], out)  # one output as a batch of one
 
 @patch
-def _loop(self:BatchedModel, fn, params, b): return _stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
+def _loop(self:BatchedModel, fn, params, b):
+    if b == 1: return _one(fn({n: p[0] for n, p in params.items()}))  # views: nothing stacked
+    return _stack([fn({n: p[i] for n, p in params.items()}) for i in range(b)])
 
 @patch
 def _chunk(self:BatchedModel, fn, params, b):
-    if self.use_vmap:
+    # model_batch_size=1: the plain forward (vmap over one vector costs up to half as much again); else every chunk is
+    # vmapped, also a last chunk of one, so that a vector's cost does not depend on how many vectors share its call
+    if self.use_vmap and self.model_batch_size > 1:
         try:
             out = vmap(fn)(params)
             self._vmap_worked = True
@@ -398,10 +402,10 @@ def forward(self:KLCost, params:dict, inputs):
 
 @patch
 def _checked_head(self:KLCost, inputs, ctx):
-    "(body, its name, head, names of the perturbed head weight and bias) if they give the anchor's log p exactly, else None"
+    "(body, its name, head, names of the perturbed head weight and bias) if they give the anchor's logits exactly, else None"
     found = linear_head(self.model)
     if found is None: return None
-    ps, head, (idx, logp, _) = dict(self.model.named_parameters()), found[2], ctx
+    ps, head, (idx, z0, _, _) = dict(self.model.named_parameters()), found[2], ctx
     self._head = (*found, tuple(next((n for n in self.names if ps[n] is t), None) for t in (head.weight, head.bias)))
     params = {n: p[0] for n, p in self.bm.pv.unflatten(self.anchor[None], self.bm.forward_dtype).items()}
     try:
@@ -411,37 +415,66 @@ def _checked_head(self:KLCost, inputs, ctx):
         z = z if idx is None else z[idx]
     except Exception: return None  # e.g. the body does not take the model's inputs: not the simple shape
     finally: self._fuse = False
-    return self._head if z.shape == logp.shape and torch.equal(F.log_softmax(_upcast(z), -1), logp) else None
+    return self._head if z.shape == z0.shape and torch.equal(_upcast(z), z0) else None
 
 # %% ../nbs/01_costs.ipynb #ec4b1385
-def _head_diff(h, w, b, logp, out):
-    "d = z - log p [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H], rounded as the model's"
-    if h.dtype != logp.dtype: return torch.sub(_upcast(F.linear(h, w, b)), logp, out=out)  # half precision: upcast, as `_kl_rows`
-    return (torch.mm(h, w.T, out=out) if b is None else torch.addmm(b, h, w.T, out=out)).sub_(logp)  # what F.linear computes
+def _head_change(h, w, b, z0, out):
+    "d = z - z0 [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H] and the anchor's z0"
+    if h.dtype != z0.dtype: return torch.sub(_upcast(F.linear(h, w, b)), z0, out=out)  # half precision: rounded as the model's
+    d = torch.addmm(z0, h, w.T, beta=-1, out=out)   # h w^T - z0, in the product's own pass
+    return d if b is None else d.add_(b)
 
 @patch
 def _head_stats(self:KLCost, outs, ctx):
     "The summed KL of each vector from its hidden states `outs['hidden']` [b, n, ..., H], the head computed a few positions at a time"
-    idx, logp, p = ctx
+    idx, z0, p, P = ctx
     head, rows = self._head[2], outs['hidden'].flatten(1, -2)
     if idx is not None: rows = rows[:, idx]
-    step = max(1, self.chunk_size // logp.shape[-1])  # positions per chunk, one vector at a time (small matrix products stay in cache)
+    step = max(1, self.chunk_size // z0.shape[-1])  # positions per chunk, one vector at a time (small matrix products stay in cache)
     # two buffers of one chunk, reused: fresh large temporaries cost page faults that take longer than the arithmetic
-    work = logp.new_empty(2, min(step, len(logp)), logp.shape[-1])
+    work = z0.new_empty(2, min(step, len(z0)), z0.shape[-1])
     totals = []
     for i in range(len(rows)):
         w = outs['weight'][i] if 'weight' in outs else head.weight
         b = outs['bias'][i] if 'bias' in outs else head.bias
-        total = torch.zeros((), dtype=torch.float64, device=logp.device)
-        for s in range(0, len(logp), step):
-            c = len(logp[s:s + step])
-            d = _head_diff(rows[i, s:s + step], w, b, logp[s:s + step], work[0, :c])
-            total += _kl_centred(d, p[s:s + step], work[1, :c]).sum()
+        total = torch.zeros((), dtype=torch.float64, device=z0.device)
+        for s in range(0, len(z0), step):
+            c = len(z0[s:s + step])
+            d = _head_change(rows[i, s:s + step], w, b, z0[s:s + step], work[0, :c])
+            total += _kl_change(d, p[s:s + step], P[s:s + step], work[1, :c]).sum()
         totals.append(total)
     return torch.stack(totals)
 
 @patch(as_prop=True)
 def fused(self:KLCost)->bool: return self._head is not None  # whether forwards stop at the body and the KL computes the head
+
+# %% ../nbs/01_costs.ipynb #7c804df0
+def _sum64(x):
+    "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
+    m = x.shape[-1] // 64 * 64
+    head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
+    return head + x[..., m:].sum(-1, dtype=torch.float64)
+
+def _anchor_probs(z0):
+    "The anchor's p = softmax(z0) [..., V] from its logits z0, and p's row sums in float64 (1 up to p's rounding)"
+    p = F.log_softmax(z0, -1).exp()
+    return p, _sum64(p)
+
+def _kl_change(d, p, P, work=None):
+    "KL(p / P || softmax(z0 + d)) per row, in float64, from the logits' change d = z - z0 [..., V] (kept), p, P and a buffer like d"
+    work = torch.empty_like(d) if work is None else work
+    mean = _sum64(torch.mul(d, p, out=work)) / P  # float64 accumulation: 5x less noise than float32 sums
+    s = _sum64(torch.exp(d, out=work).mul_(p)) / P
+    if ((s > 1e-30) & s.isfinite()).all(): return s.log() - mean
+    m = d.amax(-1)  # a logit moved past float32's exp range: centre each row on its largest change
+    return (_sum64(torch.sub(d, m[..., None], out=work).exp_().mul_(p)) / P).log() + m - mean
+
+def _kl_rows(z, z0, p, P):
+    "KL(p / P || softmax(z)) per row, in float64, of logits z [b, c, V] against the anchor's logits z0, p [c, V] and P [c]"
+    d = _upcast(z) - z0
+    if not torch.is_grad_enabled(): return _kl_change(d, p, P)
+    d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
+    return (_sum64(d.exp() * p) / P).log() - _sum64(d * p) / P
 
 # %% ../nbs/01_costs.ipynb #fa07ae33
 @patch
@@ -455,53 +488,33 @@ def _mask(self:KLCost, i, j, shape):
 
 @patch
 def _anchor_ctx(self:KLCost, i, j, inputs):
-    "(flat indices of the counted positions or None for all, log p and p [P, V] there) of the data batch i:j"
+    "(flat indices of the counted positions or None for all, the anchor's logits z0 and p [P, V] there, p's row sums) of batch i:j"
     fuse, self._fuse = self._fuse, False  # the anchor's own logits, also while a call runs the fused head
     try: out = self.anchor_forward(inputs)
     finally: self._fuse = fuse
     m = self._mask(i, j, out.shape[:-1]).flatten()
     idx = None if m.all() else m.nonzero().flatten().to(out.device)
     rows = out.flatten(0, -2) if idx is None else out.flatten(0, -2)[idx]
-    logp = F.log_softmax(_upcast(rows), -1)
-    return idx, logp, logp.exp()
+    z0 = _upcast(rows)
+    return idx, z0, *_anchor_probs(z0)
 
 @patch
 def prepare(self:KLCost, i, j, inputs):
     if self.cache is None: return self._anchor_ctx(i, j, inputs)
     return tuple(_to(x, self.device) for x in self._anchor[i // self.data_batch_size])
 
-# %% ../nbs/01_costs.ipynb #7c804df0
-def _sum64(x):
-    "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
-    m = x.shape[-1] // 64 * 64
-    head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
-    return head + x[..., m:].sum(-1, dtype=torch.float64)
-
-def _kl_centred(d, p, work=None):
-    "KL(p || q) per row, in float64, from d = log q - log p + a constant per row [..., V] (overwritten), p, and a buffer like d"
-    d.sub_(d.amax(-1, keepdim=True))
-    mean = _sum64(torch.mul(d, p, out=work) if work is not None else d * p)  # float64 accumulation: 5x less noise than float32 sums
-    return _sum64(d.exp_().mul_(p)).log() - mean  # in place
-
-def _kl_rows(z, logp, p):
-    "KL(p || softmax(z)) per row, in float64, of logits z [b, c, V] against the anchor's log p and p [c, V]"
-    d = _upcast(z) - logp
-    if not torch.is_grad_enabled(): return _kl_centred(d, p)
-    d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
-    return _sum64(d.exp() * p).log() - _sum64(d * p)
-
 # %% ../nbs/01_costs.ipynb #077df677
 @patch
 def stats(self:KLCost, outs, ctx):
     "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a few positions at a time"
     if isinstance(outs, dict): return self._head_stats(outs, ctx)  # the fused head: hidden states, not logits
-    idx, logp, p = ctx
+    idx, z0, p, P = ctx
     rows = outs.flatten(1, -2)
     step = max(1, self.chunk_size // (rows.shape[0] * rows.shape[-1]))  # positions per chunk
     total = 0.
-    for s in range(0, len(logp), step):
+    for s in range(0, len(z0), step):
         z = rows[:, s:s + step] if idx is None else rows[:, idx[s:s + step]]
-        total = total + _kl_rows(z, logp[s:s + step], p[s:s + step]).sum(-1)
+        total = total + _kl_rows(z, z0[s:s + step], p[s:s + step], P[s:s + step]).sum(-1)
     return total
 
 @patch

@@ -238,20 +238,22 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
 def straight_rays(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
                   directions:Tensor, # [B, D] unit directions
-                  block:int=2**16,   # entries per block of the float64 arithmetic
+                  block:int=2**16,   # entries per block of the arithmetic
                   reuse:bool=False,  # write every call's points into one buffer (for a cost that keeps no reference to them)
                  ):
     "The ray cost of the lines center + r v along the rows v of `directions`, for `find_radii_along`"
     dev, dt = center.device, center.dtype    # the cost runs there; the per-ray bookkeeping ([B] vectors) on the CPU
-    c64, dirs = center.detach().to(torch.float64), directions.detach().to(dev, torch.float64)
-    every, D = torch.arange(len(dirs)), len(c64)
+    wt = torch.promote_types(dt, torch.float32)  # the arithmetic's dtype: float64 for a float64 cost, else float32
+    c, dirs = center.detach().to(wt), directions.detach().to(dev, wt)
+    every, D = torch.arange(len(dirs)), len(c)
     buf = torch.empty(len(dirs), D, dtype=dt, device=dev) if reuse else None  # fresh [B, D] points per call: page faults
     def along(idx, r):
-        all_rays, r = torch.equal(idx, every), r.to(dev, torch.float64)[:, None]
+        all_rays, r = torch.equal(idx, every), r.to(dev, wt)[:, None]
         pts = buf[:len(idx)] if reuse else torch.empty(len(idx), D, dtype=dt, device=dev)
-        for s in range(0, D, block):   # points in float64, rounded once to the cost's dtype; float64 temporaries of one block
+        for s in range(0, D, block):   # temporaries of one block at most
             rows = dirs[:, s:s + block] if all_rays else dirs[idx.to(dev), s:s + block]
-            pts[:, s:s + block] = torch.addcmul(c64[s:s + block], r, rows)
+            if wt == dt: torch.addcmul(c[s:s + block], r, rows, out=pts[:, s:s + block])
+            else: pts[:, s:s + block] = torch.addcmul(c[s:s + block], r, rows)   # half precision: rounded once more
         return cost(pts)
     return along
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import inspect, math, warnings
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch
-from tyche.costs import KLCost, eval_mode, model_output, _kl_rows
+from tyche.costs import KLCost, eval_mode, model_output, _anchor_probs, _kl_rows, _upcast
 from tyche.distributed import world, is_main
 from tyche.hf import _raw_blocks
 from tyche.volume import Rays, VolumeResult, VolumeWarning, estimate_volume_rays
@@ -60,8 +59,6 @@ def _all_sum(t:torch.Tensor, device)->torch.Tensor:
     t = t.to(device); dist.all_reduce(t); return t.cpu()
 
 # %% ../nbs/08a_sharded.ipynb #f00389f9
-def _upcast(x): return x if x.dtype == torch.float64 else x.float()
-
 class ShardedRays(Rays):
     "Rays of the KL cost of an FSDP2-sharded causal LM: each rank writes its shard of c + r v in place (directions of `LightRays`)"
     def __init__(self, model:nn.Module, # sharded with `shard_model` (every parameter a DTensor sharded on dim 0)
@@ -78,8 +75,8 @@ class ShardedRays(Rays):
         self.norm2 = float(_all_sum(local, self.device))
         self.rms = math.sqrt(self.norm2 / self.dim)
         self.idx = self.inputs['attention_mask'].flatten().nonzero().flatten()   # the counted positions, as `KLCost`
-        with torch.no_grad(): self.logp = F.log_softmax(_upcast(model_output(model(**self.inputs)).flatten(0, -2)[self.idx]), -1)
-        self.p, self.count = self.logp.exp(), float(len(self.idx))
+        with torch.no_grad(): self.z0 = _upcast(model_output(model(**self.inputs)).flatten(0, -2)[self.idx])
+        (self.p, self.P), self.count = _anchor_probs(self.z0), float(len(self.idx))
 
     def _overlaps(self, s, e):
         "(a, b, j, k): the flat entries a..b-1 of the block s..e-1 are this rank's entries k..k+b-a-1 of parameter j"
@@ -96,8 +93,8 @@ def _kl(self:ShardedRays):
     rows = model_output(self.model(**self.inputs)).flatten(0, -2)[self.idx][None]        # [1, P, V]
     step = max(1, KL_CHUNK // rows.shape[-1])     # positions per step: the same sums in the same order as `KLCost`
     total = 0.
-    for s in range(0, len(self.logp), step):
-        total = total + _kl_rows(rows[:, s:s + step], self.logp[s:s + step], self.p[s:s + step]).sum(-1)
+    for s in range(0, len(self.z0), step):
+        total = total + _kl_rows(rows[:, s:s + step], self.z0[s:s + step], self.p[s:s + step], self.P[s:s + step]).sum(-1)
     return total[0] / self.count
 
 # %% ../nbs/08a_sharded.ipynb #38cd74f7
