@@ -8,13 +8,13 @@ upstream interface does by default), in the same run.
     python benchmarks/bench_hf.py --pythia14m --reduced  # the same code path at a size a CPU runs in a minute
 
 Beside each configuration the same process times the raw forward of the model alone ("raw ms", per parameter vector,
-vmapped over the same number of vectors per call as the cost, a plain forward at one per call) and prints the overhead ratio = (s per direction) / (forwards per
-direction x raw ms): 1 means the estimate costs exactly its forward passes. On a shared machine the raw timing and the
-estimate see different loads; "in-run" is the same ratio measured in one time window: the estimate's wall time over
-the time spent inside the model's forward (forward hooks) during it. With the output layer fused with the KL (the
-default for a body + linear head, `--no-fuse` turns it off) the estimate runs only the model's body: "in-run" then
-scales the time spent inside the body by the raw forward of the whole model over the raw forward of the body, timed in
-the same process. "MB/dir" is the peak memory divided by the directions per call.
+vmapped over the same number of vectors per call as the cost, a plain forward at one per call) and prints the overhead
+ratio = (s per direction) / (forwards per direction x raw ms): 1 means the estimate costs exactly its forward passes. On
+a shared machine the raw timing and the estimate see different loads; "in-run" is the same ratio measured in one time
+window: the estimate's wall time over the time spent inside the model's forward (forward hooks) during it. With the
+output layer fused with the KL (the default for a body + linear head, `--no-fuse` turns it off) the estimate runs only
+the model's body: "in-run" then scales the time spent inside the body by the raw forward of the whole model over the raw
+forward of the body, timed in the same process. "MB/dir" is the peak memory divided by the directions per call.
 
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
@@ -44,12 +44,12 @@ def rss_bytes():
 
 
 def raw_forward(model, inputs, k, repeats=7, body=False):
-    "Median seconds of one forward of `k` parameter vectors through the model (or its body) alone, vmapped as the cost runs it (plain for one)"
+    "Median seconds of one forward of `k` parameter vectors through the model (or its body) alone, as the cost runs it"
     import torch
     from torch.func import functional_call, vmap
     module, prefix = (model.base_model, model.base_model_prefix + '.') if body else (model, '')
     params = {n[len(prefix):]: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters() if n.startswith(prefix)}
-    if k == 1: fwd = lambda: functional_call(module, {n: p[0] for n, p in params.items()}, (), inputs)[0]  # as the cost runs one vector
+    if k == 1: fwd = lambda: functional_call(module, {n: p[0] for n, p in params.items()}, (), inputs)[0]  # one: plain
     else: fwd = lambda: vmap(lambda p: functional_call(module, p, (), inputs)[0])(params)
     times = []
     with torch.no_grad():
@@ -158,8 +158,8 @@ def main():
               f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['raw_ms']:>7.2f} "
               f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
     print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call (plain at one), "
-          "in the same process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward during the "
-          "estimate (the same ratio, measured in the same time window; with the fused output layer, the time inside the body "
+          "in the same process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward "
+          "during the estimate (the same ratio, measured in the same time window; with the fused output layer, the time inside the body "
           "scaled by the raw forward of the whole model over that of its body); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
