@@ -346,7 +346,7 @@ class KLCost(ModelCost):
                  mask:Tensor|None=None, # [N, ...] nonzero where a position counts (None: `attention_mask`, else all)
                  cache:str|None='device', # anchor outputs kept on "device", on "cpu", or None: recomputed per call
                  last_token_only:bool=False, # only the last non-padding position of each sequence counts
-                 chunk_size:int=2**19, # logits per step of the KL (of all vectors of a call, or of one with the fused head)
+                 chunk_size:int=2**21, # logits per step of the KL (of all vectors of a call, or of one with the fused head)
                  fuse_head:bool=True, # a body + linear head model: stop the forward at the body, compute the head with the KL
                  **kwargs): # `ModelCost` options: include, exclude, model_batch_size, data_batch_size, in_place, ...
         super().__init__(model, inputs, **kwargs)
