@@ -12,8 +12,13 @@ Ends with the coverage.
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 100           # minutes
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 1000 --only box --box-metric identity
     OMP_NUM_THREADS=1 python benchmarks/validate_palamedes.py --dims 1000 --dense-max 100 --only "rotated box/gaussian"
+
+A long case can keep its palamedes run in a checkpoint (`--checkpoint-dir DIR`, one file per dimension, case, prior and
+seed): run the same command again after an interruption and it resumes where it stopped, with the same result; its
+"wall s" then counts only what that invocation ran. `--progress` shows palamedes' progress bars.
 """
-import argparse, time, warnings
+import argparse, re, time, warnings
+from pathlib import Path
 import tyche
 from palamedes import estimate_volume
 from palamedes.validation import validation_cases, box_spring_means
@@ -36,7 +41,11 @@ def main():
                     help='largest D whose rotated basins get a dense Haar rotation; above it a Kronecker-structured one (D^1.5 per evaluation)')
     ap.add_argument('--box-metric', default='learned', choices=['learned', 'identity'],
                     help="boxes: palamedes' default learned metric, or the identity metric (learn_metric=False)")
+    ap.add_argument('--checkpoint-dir',
+                    help="keep each case's palamedes run in a checkpoint in this folder (resumed when run again)")
+    ap.add_argument('--progress', action='store_true', help="show palamedes' progress bars")
     a = ap.parse_args()
+    if a.checkpoint_dir: Path(a.checkpoint_dir).mkdir(parents=True, exist_ok=True)
     print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}, '
           f'target_stderr={a.target_stderr or None}), cutoff {EPS}, sigma {SIGMA}, '
           f'seed {a.seed}, boxes with the {a.box_metric} metric, rotations dense up to D = {a.dense_max} and Kronecker above; tyche with {a.tyche_directions} directions; errors in nats')
@@ -49,11 +58,13 @@ def main():
             if a.only and not any(o in f'{name}/{prior}' for o in a.only): continue
             truth = basin.log_mass(EPS, prior, SIGMA)
             identity = 'box' in name and a.box_metric == 'identity'
+            case = re.sub(r'\W+', '_', f'{D}_{name}_{prior}_seed{a.seed}')
+            ck = str(Path(a.checkpoint_dir) / f'{case}.pt') if a.checkpoint_dir else None
             t = time.time()
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 res = estimate_volume(basin, basin.center, EPS, prior=prior, sigma=SIGMA, seed=a.seed, learn_metric=not identity, sampler=a.sampler,
-                                      n_chains=a.n_chains, n_sweeps=a.n_sweeps, target_stderr=a.target_stderr or None, progress=False)
+                                      n_chains=a.n_chains, n_sweeps=a.n_sweeps, target_stderr=a.target_stderr or None, checkpoint=ck, progress=a.progress)
                 wall = time.time() - t
                 kw = dict(cutoff=EPS, prior=prior, sigma=SIGMA, n_samples=a.tyche_directions, seed=a.seed, progress=False)
                 naive = tyche.estimate_volume(basin, basin.center, **kw)
