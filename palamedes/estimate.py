@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['quad_weights', 'ladder_integral', 'free_energies', 'equilibrated_from', 'VolumeEstimate', 'RunState',
-           'estimate_volume']
+           'moves_per_sweep', 'estimate_volume']
 
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
@@ -58,15 +58,16 @@ def ladder_integral(ks:torch.Tensor, # increasing spring constants > 0 [n]
 
 # %% ../nbs/22_estimate.ipynb #3d90146f
 def free_energies(ks:torch.Tensor, # [K] increasing spring constants
-                  r:torch.Tensor): # [T, K, C] springs of the chains on each rung after each sweep
+                  r:torch.Tensor): # [T, K, C] or [T, K, C, M] springs of the chains on each rung in each sweep (NaN: none)
     "MBAR's $\\log Z(k_j) - \\log Z(k_{\\max})$ [K], its standard errors [K], the overlap matrix [K, K] and the inefficiencies [K]"
-    T, K, C = r.shape
-    r = r.numpy()
+    T, K = r.shape[:2]
+    r = r.reshape(T, K, -1).numpy()
     kept, ineff = [], []
     for j in range(K):
-        series = r[:, j].mean(1)
+        series = np.nanmean(r[:, j], 1)
         with _quiet(): g = timeseries.statistical_inefficiency(series) if T > 2 and series.std() > 0 else 1.
-        kept.append(r[timeseries.subsample_correlated_data(series, g=g), j].ravel()); ineff.append(g)
+        samples = r[timeseries.subsample_correlated_data(series, g=g), j].ravel()
+        kept.append(samples[~np.isnan(samples)]); ineff.append(g)
     u = ks.numpy()[:, None]*np.concatenate(kept)[None, :]
     try:
         with _quiet():
@@ -78,10 +79,10 @@ def free_energies(ks:torch.Tensor, # [K] increasing spring constants
             torch.tensor(ineff))
 
 def equilibrated_from(ks:torch.Tensor, # [K] spring constants
-                      r:torch.Tensor) -> tuple: # [T, K, C] springs
+                      r:torch.Tensor) -> tuple: # [T, K, C] or [T, K, C, M] springs
     """First sweep of the equilibrated part (pymbar's `detect_equilibration` on the per-sweep TI estimate), and whether
     the sweeps before it differ from the rest by more than 3 standard errors"""
-    series = (quad_weights(ks)[None]*r.mean(2)).sum(1).numpy()
+    series = (quad_weights(ks)[None]*r.reshape(len(r), len(ks), -1).nanmean(2)).sum(1).numpy()
     if len(series) < 4 or series.std() == 0: return 0, False
     with _quiet(): t0 = int(timeseries.detect_equilibration(series)[0])
     before, after = series[:t0], series[t0:]
@@ -118,6 +119,7 @@ class VolumeEstimate:
     inefficiency: torch.Tensor # [K] statistical inefficiency per rung
     n_equilibration: int # sweeps discarded as equilibration
     n_sweeps: int # sweeps of replica exchange recorded
+    rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
     metric: Metric # the spring's metric (learned unless given)
     n_roundings: int # how often the descent rounded the metric
     n_evals: int # cost evaluations
@@ -179,8 +181,9 @@ class RunState:
     sampler: str # the sampler that runs the chains
     lam: torch.Tensor; basis: torch.Tensor|None; n_roundings: int # the metric (learned or given), how often it was rounded
     ks: torch.Tensor; x: torch.Tensor; gap: torch.Tensor; step: torch.Tensor # rungs [K], chains [K, C, D], gaps [K, C], steps [K]
+    rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
     k_max: float; log_norm: float; log_frac: float; frac_err: float # the top: log Z(k_max) of its reference, log fraction inside
-    r: torch.Tensor; swaps: torch.Tensor # springs [T, K, C] and swap rates [T, K-1] of the T sweeps so far
+    r: torch.Tensor; swaps: torch.Tensor # springs [T, K, C, M] (NaN-padded) and swap rates [T, K-1] of the T sweeps so far
     rejected: int; moves: int # HMC moves rejected, and moves made, in the sweeps
     gen: torch.Tensor; n_evals: int; n_grads: int # the generator's state; cost evaluations and gradients so far
 
@@ -196,7 +199,9 @@ class RunState:
             raise ValueError(f'checkpoint {path} cannot be read as a palamedes checkpoint ({type(e).__name__}: {e}); '
                              f'delete it or pass another path') from None
         if not (isinstance(state, dict) and set(state) == {f.name for f in fields(cls)}):
-            raise ValueError(f'checkpoint {path} is not a palamedes checkpoint; delete it or pass another path')
+            older = isinstance(state, dict) and 'signature' in state
+            raise ValueError(f'checkpoint {path} is not a palamedes checkpoint'
+                             + (' of this version (its fields differ)' if older else '') + '; delete it or pass another path')
         if state['signature'] != signature:
             raise ValueError(f'checkpoint {path} was written by a run with another cost, anchor, metric or settings; '
                              f'delete it or pass another path')
@@ -210,12 +215,12 @@ class RunState:
 class _Options:
     "The arguments of `estimate_volume`, checked"
     cutoff: float; prior: str; sigma: float; seed: int; sampler: str; learn_metric: bool
-    n_chains: int; n_moves: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int; n_groups: int; n_frac: int
-    p_target: float; tail_tol: float; spacing: float
+    n_chains: int; n_moves: int; max_rung_moves: int; n_path: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int
+    n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
     checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
 
-def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target,
-           n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
+def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
+           n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
     check_center(center)
     cutoff = check_positive('cutoff', cutoff)
     prior, sigma = check_prior(prior, sigma)
@@ -225,6 +230,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
     check_count('seed', seed, 0)
     check_choice('sampler', sampler, ('auto',) + tuple(SAMPLERS))
     n = dict(n_chains=check_count('n_chains', n_chains, 2), n_moves=check_count('n_moves', n_moves, 2),
+             max_rung_moves=check_count('max_rung_moves', max_rung_moves, 1), n_path=check_count('n_path', n_path, 1),
              n_sweeps=check_count('n_sweeps', n_sweeps, 8),
              n_frac=check_count('n_frac', n_frac, 16), checkpoint_every=check_count('checkpoint_every', checkpoint_every, 1),
              batch_size=check_count('batch_size', batch_size, 1))
@@ -248,20 +254,21 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_swe
 
 # %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
-    "log Z(0) from MBAR on springs r [T, K, C], the top's log Z(k_max) and the tail; and MBAR's error"
+    "log Z(0) from MBAR on springs r [T, K, C, M], the top's log Z(k_max) and the tail; and MBAR's error"
     lz, err, overlap, ineff = free_energies(ks, r)
     return top + float(lz[0]) + tail, float(err[0]), overlap, ineff
 
 def _analyse(st, prior, n_groups):
     "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
     ks, r = st.ks, st.r
-    T, K, C = r.shape
+    T, K, C, M = r.shape
     t_eq, drifted = equilibrated_from(ks, r)
     t0 = min(t_eq, T//2)
     eq = r[t0:]
-    per_column = eq.mean(0)                                            # [K, C]
+    per_column = eq.nanmean((0, 3))                                    # [K, C]
     mean_r, se_r = per_column.mean(1), per_column.std(1)/math.sqrt(C)
-    k1, V1 = float(ks[0]), float(eq[:, 0].var())
+    lowest = eq[:, 0][~eq[:, 0].isnan()]
+    k1, V1 = float(ks[0]), float(lowest.var())
     tail = k1*float(mean_r[0]) + 0.5*k1**2*V1
     tail_err = 0.5*k1**2*V1 + k1*float(se_r[0])
     top = st.log_norm + st.log_frac
@@ -270,7 +277,7 @@ def _analyse(st, prior, n_groups):
     sets_err = float(groups.std()/math.sqrt(n_groups))
     h = len(eq)//2
     halves = (_mbar_log_volume(ks, eq[:h], top, tail)[:2], _mbar_log_volume(ks, eq[h:], top, tail)[:2])
-    first, second = eq[:h].mean(0), eq[h:].mean(0)                      # [K, C]: the columns are independent
+    first, second = eq[:h].nanmean((0, 3)), eq[h:].nanmean((0, 3))      # [K, C]: the columns are independent
     spread = ((first.var(1) + second.var(1))/C).sqrt()
     rung_drift = torch.where(spread > 0, (second.mean(1) - first.mean(1))/spread, torch.zeros_like(spread))
     I, ti_err, quad_err = ladder_integral(ks, mean_r, se_r)
@@ -328,7 +335,8 @@ def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
                 halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
                 replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
                 tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty,
-                overlap=torch.zeros(0, 0, dtype=torch.float64), inefficiency=empty, n_equilibration=0, rejected=0.)
+                overlap=torch.zeros(0, 0, dtype=torch.float64), inefficiency=empty, n_equilibration=0, rejected=0.,
+                rung_moves=torch.zeros(0, dtype=torch.long))
 
 # %% ../nbs/22_estimate.ipynb #869ef21d
 def _choose_sampler(basin, sampler, c64):
@@ -352,13 +360,34 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
             metric, n_roundings = ladder.metric, ladder.n_roundings
             ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
     y0, k_max = metric.to_basis(c64), float(ladder.ks[-1])
+    moves = moves_per_sweep(ladder.ks, ladder.var_r, ladder.cost, o.max_rung_moves)
+    per_sweep = int(moves.max())*(o.n_path if sampler == 'hmc' else 1)   # springs recorded per chain and sweep, at most
     p = float(reference_draws(k_max, basin, y0, metric, prior, sigma, o.n_frac, gen)[1].double().mean())
     return RunState(signature=signature, sampler=sampler, lam=metric.lam, basis=metric.basis, n_roundings=n_roundings,
                     ks=ladder.ks, x=ladder.x, gap=ladder.gap, step=ladder.step, k_max=k_max,
+                    rung_moves=moves,
                     log_norm=float(references([k_max], y0, metric, prior, sigma)[1][0]), log_frac=math.log(p),
-                    frac_err=math.sqrt((1 - p)/(o.n_frac*p)), r=torch.zeros(0, *ladder.gap.shape, dtype=torch.float64),
+                    frac_err=math.sqrt((1 - p)/(o.n_frac*p)), r=torch.zeros(0, *ladder.gap.shape, per_sweep, dtype=torch.float64),
                     swaps=torch.zeros(0, len(ladder.ks) - 1, dtype=torch.float64), rejected=0, moves=0,
                     gen=gen.get_state(), n_evals=basin.n_evals, n_grads=basin.n_grads)
+
+# %% ../nbs/22_estimate.ipynb #c41f7d92
+def moves_per_sweep(ks:torch.Tensor, # [K] increasing spring constants
+                    var_r:torch.Tensor, # [K] variance of the spring r on each rung
+                    cost:torch.Tensor, # [K] cost of one move on each rung (evaluations per chain)
+                    most:int=8) -> torch.Tensor: # the most moves per sweep of one rung
+    "Moves per sweep of each rung [K], 1 to `most`, minimising the predicted variance of the integral times the cost of a sweep"
+    moves = torch.ones(len(ks), dtype=torch.long)
+    v = quad_weights(ks)**2*var_r.clamp(min=0) if len(ks) > 1 else torch.zeros(len(ks), dtype=torch.float64)
+    c = cost.clamp(min=1.)
+    score = (v/c).sqrt()
+    if not (len(ks) and float(score.max()) > 0): return moves
+    best = float((v/moves).sum()*(moves*c).sum())
+    for top in torch.linspace(1, most, 16*most).tolist():
+        m = (top*score/score.max()).round().clamp(1, most).long()
+        worth = float((v/m).sum()*(m*c).sum())
+        if worth < 0.95*best: best, moves = worth, m   # only a clear gain: extra rounds of moves have overheads of their own
+    return moves
 
 # %% ../nbs/22_estimate.ipynb #079a0226
 def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
@@ -366,21 +395,22 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
     metric, prior, sigma = Metric(st.lam, st.basis), o.prior, o.sigma
     y0, ks, (K, C, D) = metric.to_basis(c64), st.ks, st.x.shape
     frame, _ = references(ks, y0, metric, prior, sigma)
-    rung, step = torch.arange(K).repeat_interleave(C), st.step.repeat_interleave(C)
+    rung, step, moves = (t.repeat_interleave(C) for t in (torch.arange(K), st.step, st.rung_moves))
     x, gap = st.x.clone(), st.gap.clone()
+    path = dict(n_path=o.n_path) if st.sampler == 'hmc' else {}
     bar = tqdm(total=n_sweeps, initial=len(st.r), disable=not progress, desc='palamedes exchange')
     while len(st.r) < n_sweeps:
-        chains = ChainState(frame.w(metric.to_basis(x.reshape(K*C, D)), rung), rung, gap.reshape(-1), step)
-        try: chains, info = SAMPLERS[st.sampler](chains, basin, frame, gen)
+        w = frame.w(metric.to_basis(x.reshape(K*C, D)), rung)
+        try: chains, info = SAMPLERS[st.sampler](ChainState(w, rung, gap.reshape(-1), step), basin, frame, gen, moves=moves, **path)
         except FloatingPointError as e:
             raise FloatingPointError(f'{e} (at sweep {len(st.r)}; the finished sweeps are kept in the checkpoint {o.checkpoint})') from e
+        st.rejected += int(info.n_rejected.sum()) if st.sampler == 'hmc' else 0; st.moves += int(moves.sum())
         x = metric.from_basis(frame.y(chains.w, rung)).reshape(K, C, D); gap = chains.gap.reshape(K, C)
         r = metric.spring(metric.to_basis(x), y0)
         if o.symmetry is not None:
             relabel(x, gap, r, ks, o.symmetry, lambda t: metric.spring(metric.to_basis(t), y0), basin, gen)
         rate = exchange(x, gap, r, ks, gen, len(st.r) % 2)
-        st.r = torch.cat([st.r, r[None]]); st.swaps = torch.cat([st.swaps, rate[None]])
-        st.rejected += int((~info.moved).sum()) if st.sampler == 'hmc' else 0; st.moves += K*C
+        st.r = torch.cat([st.r, info.springs.reshape(1, K, C, -1)]); st.swaps = torch.cat([st.swaps, rate[None]])
         st.x, st.gap, st.gen, st.n_evals, st.n_grads = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
         if len(st.r) % o.checkpoint_every == 0 or len(st.r) == n_sweeps: save()
         bar.update(1)
@@ -404,7 +434,8 @@ def _run(cost, center, preconditioner, o:_Options):
     basin = Basin(cost, center.detach(), o.cutoff, o.batch_size, o.distributed)
     c64 = center.detach().to(torch.float64)
     sampler = _choose_sampler(basin, o.sampler, c64)
-    settings = (o.cutoff, o.prior, o.sigma, o.seed, sampler, o.learn_metric, o.n_chains, o.n_moves, o.p_target, o.n_frac, o.tail_tol, o.spacing)
+    settings = (o.cutoff, o.prior, o.sigma, o.seed, sampler, o.learn_metric, o.n_chains, o.n_moves, o.max_rung_moves, o.n_path,
+                o.p_target, o.n_frac, o.tail_tol, o.spacing)
     if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
     signature = _fingerprint(basin, c64, metric, settings)
     st = RunState.load(o.checkpoint, signature, o.max_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
@@ -430,7 +461,7 @@ def _run(cost, center, preconditioner, o:_Options):
         warnings.warn(f'palamedes: the standard error ({out["stderr"]:.3g} nats) is above target_stderr={o.target_stderr:g}: '
                       + why)
     return done(out, k_max=st.k_max, log_norm=st.log_norm, log_frac=st.log_frac, frac_err=st.frac_err, ks=st.ks, metric=metric,
-                n_roundings=st.n_roundings, n_sweeps=len(st.r), sampler=st.sampler)
+                n_roundings=st.n_roundings, n_sweeps=len(st.r), rung_moves=st.rung_moves, sampler=st.sampler)
 
 # %% ../nbs/22_estimate.ipynb #1a326534
 def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] costs (called in the anchor's dtype)
@@ -444,7 +475,9 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     learn_metric:bool=True, # round the basin into the metric during a first descent
                     n_chains:int=32, # chains per rung (columns of independent replica-exchange ensembles)
                     n_moves:int=8, # moves per rung in each descent
-                    n_sweeps:int=64, # sweeps of replica exchange (one move of every chain, then swaps) before the first analysis
+                    max_rung_moves:int=8, # moves per sweep of the rungs where moves are cheap, at most (1: every rung moves once)
+                    n_path:int=4, # springs recorded per HMC move, at equally spaced times of its flight (1: at its end only)
+                    n_sweeps:int=64, # sweeps of replica exchange (moves of every chain, then swaps) before the first analysis
                     target_stderr:float|None=0.15, # sweep on (50% more at a time) until the standard error is at most this, nats
                     max_sweeps:int|None=None, # with a target_stderr: at most this many sweeps (None: 8 x n_sweeps)
                     n_groups:int|None=None, # independent groups of chain columns for the error bar (None: every column its own)
@@ -460,6 +493,6 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     symmetry:Callable|None=None, # (rows [n, D], generator) -> rows under random symmetries of cost and prior
                    ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
-    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, n_sweeps, target_stderr, max_sweeps, n_groups, p_target,
-               n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
+    o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
+               n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
     return _run(cost, center, preconditioner, o)

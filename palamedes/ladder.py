@@ -93,11 +93,13 @@ def round_metric(w:torch.Tensor, # [N, D] whitened samples of the rung at k
 # %% ../nbs/21_ladder.ipynb #74961622
 @dataclass
 class Ladder:
-    "Rungs from the descent, lowest first: spring constants, chains (in $\\theta$), their gaps and step settings"
+    "Rungs from the descent, lowest first: spring constants, chains (in $\\theta$), their gaps, step settings and costs"
     ks: torch.Tensor # [K] increasing spring constants
     x: torch.Tensor # [K, C, D] chains in parameter coordinates
     gap: torch.Tensor # [K, C] their gaps (<= 0)
     step: torch.Tensor # [K] the sampler's step setting per rung (HMC travel time, Langevin step size)
+    cost: torch.Tensor # [K] cost evaluations per chain and move on each rung
+    var_r: torch.Tensor # [K] the variance of the spring r on each rung (the second half of its moves)
     metric: Metric # the spring's metric
     n_roundings: int = 0 # how often the descent replaced the metric
 
@@ -170,9 +172,10 @@ def descend(basin:Basin, # the basin
     rungs, buffer, n_roundings, dense, sd_above, n_retries = [], [], 0, D <= dense_max, None, 0
     below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
     while True:
+        evals = basin.n_evals
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
                                                       symmetry)
-        mean_r, sd_r = float(r.mean()), float(r.std())
+        mean_r, sd_r, cost = float(r.mean()), float(r.std()), (basin.n_evals - evals)/(len(x)*n_moves)
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
         if rungs and n_retries < 3 and (rungs[-1][0] - k)*(sd_above + sd_r)/2 > 1.25*spacing:   # the spread grew on the way down
@@ -192,14 +195,14 @@ def descend(basin:Basin, # the basin
         if n_roundings and rounding_over:                 # nothing left to learn, and the rungs are rebuilt anyway
             rungs = []
             break
-        rungs.append((k, x, gap, float(step[0]))); sd_above = sd_r
+        rungs.append((k, x, gap, float(step[0]), cost, sd_r**2)); sd_above = sd_r
         if (len(rungs) > 1 and filled and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
         k = below(k, sd_r)
-    if not rungs: return Ladder(torch.zeros(0, dtype=torch.float64), x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)),
-                                torch.zeros(0, dtype=torch.float64), metric, n_roundings)
-    ks, xs, gaps, steps = zip(*rungs[::-1])
-    return Ladder(torch.tensor(ks, dtype=torch.float64), torch.stack(xs), torch.stack(gaps), torch.tensor(steps, dtype=torch.float64),
-                  metric, n_roundings)
+    none = torch.zeros(0, dtype=torch.float64)
+    if not rungs: return Ladder(none, x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)), none, none, none, metric, n_roundings)
+    ks, xs, gaps, steps, costs, var_r = zip(*rungs[::-1])
+    per_rung = lambda v: torch.tensor(v, dtype=torch.float64)
+    return Ladder(per_rung(ks), torch.stack(xs), torch.stack(gaps), per_rung(steps), per_rung(costs), per_rung(var_r), metric, n_roundings)
 
 # %% ../nbs/21_ladder.ipynb #53dc920f
 def exchange(x:torch.Tensor, # [K, C, D] configurations (any coordinates), swapped in place

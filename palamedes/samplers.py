@@ -111,18 +111,24 @@ class Frame:
     mean: torch.Tensor # [K, D] reference means in the metric's basis
     scale: torch.Tensor # [K, D] reference standard deviations along the metric's axes
     basis: torch.Tensor|None = None # the metric's basis V (None: axis-aligned)
+    lam: torch.Tensor|None = None # [D] the metric's eigenvalues, for the spring $r = \tfrac12\sum_i \lambda_i (y_i - y_{0,i})^2$ (None: all 1)
+    anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
     def w(self, y, rung): return (y - self.mean[rung])/self.scale[rung]
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
-        return Frame(self.mean[index], self.scale[index], self.basis)
+        return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
     def grad_w(self, g, rung):
         "A gradient with respect to $\\theta$, rows [n, D], as a gradient with respect to $w$"
         return self.scale[rung]*(g if self.basis is None else g @ self.basis)
+    def spring(self, w, rung):
+        "The spring $r$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
+        d = self.y(w, rung) - (0 if self.anchor is None else self.anchor)
+        return 0.5*(d.pow(2) if self.lam is None else self.lam*d.pow(2)).sum(-1)
 
 def references(ks, # spring constants [K] (> 0 for the uniform prior)
                y0:torch.Tensor, # the anchor in the metric's basis [D]
@@ -141,7 +147,7 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         a = ks*lam
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
-    return Frame(mean, a.rsqrt(), metric.basis), log_norm
+    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
 @dataclass
@@ -159,6 +165,8 @@ class Info:
     n_evals: torch.Tensor # [n] cost evaluations
     n_grads: torch.Tensor # [n] cost gradients
     n_events: torch.Tensor # [n] reflections (HMC), bracket shrinks (ESS), 0 (SGLD)
+    n_rejected: torch.Tensor # [n] moves that kept their start (HMC: reflection cap; ESS: shrinks exhausted; SGLD: Metropolis)
+    springs: torch.Tensor # [n, P*M] the spring r at M times of each of P moves (NaN: no such move; HMC: n_path, else 1)
 
 def init_chains(w:torch.Tensor, # [n, D] positions in whitened coordinates, inside the basin
                 rung:torch.Tensor, # [n] their rungs
@@ -168,6 +176,22 @@ def init_chains(w:torch.Tensor, # [n, D] positions in whitened coordinates, insi
     gap = basin.gap(frame.theta(w, rung))
     if not (gap <= 0).all(): raise ValueError(f'{int((gap > 0).sum())} of {len(gap)} starting points are outside the basin')
     return ChainState(w, rung, gap, torch.full((len(w),), float(step), dtype=torch.float64))
+
+def _rounds(move, # one move of every chain of a `ChainState` -> (state, info)
+            state:ChainState, moves:torch.Tensor|None): # the chains, and the moves of each [n] (None: one)
+    "`moves[i]` moves of chain i, round by round over the chains with moves left; the infos merged"
+    if moves is None: return move(state)
+    n, P = len(state.w), int(moves.max())
+    w, gap, moved = state.w.clone(), state.gap.clone(), torch.zeros(n, dtype=torch.bool)
+    counts, springs = [torch.zeros(n, dtype=torch.long) for _ in range(4)], None
+    for p in range(P):
+        i = (moves > p).nonzero().squeeze(1)
+        st, info = move(ChainState(w[i], state.rung[i], gap[i], state.step[i]))
+        w[i], gap[i], moved[i] = st.w, st.gap, moved[i] | info.moved
+        for total, part in zip(counts, (info.n_evals, info.n_grads, info.n_events, info.n_rejected)): total[i] += part
+        if springs is None: springs = torch.full((n, P, info.springs.shape[1]), math.nan, dtype=torch.float64)
+        springs[i, p] = info.springs
+    return ChainState(w, state.rung, gap, state.step), Info(moved, *counts, springs.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #484a20fb
 @dataclass
@@ -192,6 +216,12 @@ class Flight:
         return cls(w.clone(), v, frame.scale*w, frame.scale*v, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
+    def restart(self, j, w, v, gap, T):
+        "Flights `j` start anew from positions `w` (with their gaps) at velocities `v` for travel times `T`"
+        new = Flight.start(w, v, gap, T, self.frame.rows(j))
+        for f in fields(self):
+            if f.name != 'frame': getattr(self, f.name)[j] = getattr(new, f.name)
+
     def rows(self, index):
         "The flights `index` (indices or a mask)"
         return Flight(*(getattr(self, f.name).rows(index) if f.name == 'frame' else getattr(self, f.name)[index] for f in fields(self)))
@@ -204,6 +234,13 @@ class Flight:
         "Whitened positions and velocities at times `t` [m] on the arcs of flights `i`"
         w0, v0, cos, sin = self.w0[i], self.v0[i], t.cos()[:, None], t.sin()[:, None]
         return w0*cos + v0*sin, v0*cos - w0*sin
+    def springs(self, t, i):
+        "The spring $r$ at arc times `t` [m, M] on the arcs of flights `i` [m]: exact, from three weighted inner products"
+        fr = self.frame
+        x = torch.stack([fr.mean[i] - (0 if fr.anchor is None else fr.anchor), self.y0[i], self.u0[i]], 1)   # y(t) - y0 = e + Y cos t + U sin t
+        G = (x if fr.lam is None else x*fr.lam) @ x.transpose(1, 2)                                          # [m, 3, 3]
+        c, s, g = t.cos(), t.sin(), lambda a, b: G[:, a, b, None]
+        return 0.5*(g(0, 0) + 2*(g(0, 1)*c + g(0, 2)*s + g(1, 2)*c*s) + g(1, 1)*c*c + g(2, 2)*s*s)
     def thetas(self, t, i=None):
         "Parameters at times `t` [n] on every arc, of flights `i` (None: all): two fused passes, no whitened positions"
         y = torch.addcmul(self.frame.mean, self.y0, t.cos()[:, None]).addcmul_(self.u0, t.sin()[:, None])
@@ -272,36 +309,66 @@ def hmc_step(state:ChainState, # chains inside the basin
              gen:torch.Generator, # random numbers
              max_reflections:int=1000, # more reflections reject the move
              rtol:float=1e-6, # crossing found when its bracket is below rtol times the probe step ...
-             gap_tol:float=1e-7): # ... or the inside end is within gap_tol * cutoff of the wall
-    "One reflective HMC move of every chain: exact harmonic flight, reflections off the basin's wall"
+             gap_tol:float=1e-7, # ... or the inside end is within gap_tol * cutoff of the wall
+             n_path:int=1, # springs recorded at this many equally spaced times of each flight, the last at its end
+             moves:torch.Tensor|None=None): # [n] consecutive moves of each chain (None: one)
+    "Reflective HMC moves of every chain: exact harmonic flights, reflections off the basin's wall"
     w, rung = state.w, state.rung
     n, D = w.shape
+    moves = torch.ones(n, dtype=torch.long) if moves is None else moves
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
     fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
-    evals, grads, refl = (torch.zeros(n, dtype=torch.long) for _ in range(3))
-    out, gap, moved, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool), torch.ones(n, dtype=torch.bool)
+    evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
+    out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
+    frac, path = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path, torch.full((n, int(moves.max()), n_path), math.nan, dtype=torch.float64)
+    def trace(j, arrived):            # the springs due on the arcs of flights j, which end now (at a wall, or arrived)
+        start, times, c = fl.T[j] - fl.left[j], fl.T[j, None]*frac, ids[j]   # the arc's start, the recording times
+        due = path[c, move[c]].isnan()
+        if not arrived: due &= times <= (start + fl.a[j])[:, None]
+        if due.any():
+            d = due.any(1).nonzero().squeeze(1); cd, pd = c[d], move[c[d]]
+            path[cd, pd] = torch.where(due[d], fl.springs(times[d] - start[d, None], j[d]), path[cd, pd])
+    def next_move(k):                 # flights k finished a move: the next one starts where the chain has one left
+        c = ids[k]
+        more = move[c] + 1 < moves[c]
+        active[k[~more]] = False
+        if more.any():
+            k, c = k[more], c[more]
+            move[c] += 1; bounces[c] = 0
+            v = torch.randn(len(k), D, generator=gen, dtype=torch.float64)
+            fl.restart(k, out[c], v, gap[c], state.step[c]*(0.75 + 0.25*torch.rand(len(k), generator=gen, dtype=torch.float64)))
     while len(ids):
         i = active.nonzero().squeeze(1)
         t = fl.next_times(0.5*gap_tol*basin.cutoff)
         f = torch.full_like(t, math.nan); f[i] = basin.gap(fl.thetas(t, None if len(i) == len(ids) else i)); evals[ids[i]] += 1
         arrived = fl.record(t, f, active)
         if arrived.any():                                             # flight over: the new position
-            k = arrived.nonzero().squeeze(1)
-            out[ids[k]], gap[ids[k]], active[k] = fl.position(t[k], k), f[k], False
+            k = arrived.nonzero().squeeze(1); trace(k, True)
+            out[ids[k]], gap[ids[k]] = fl.position(t[k], k), f[k]
+            next_move(k)
         found = fl.crossed(rtol, gap_tol*basin.cutoff)
         if found.any():                                               # reflect at the inside end of the bracket
-            j = found.nonzero().squeeze(1)
+            j = found.nonzero().squeeze(1); trace(j, False)
             wa, va = fl.phase(fl.a[j], j)
-            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(fl.frame.theta(wa, j)), j)); grads[ids[j]] += 1; refl[ids[j]] += 1
-            capped = refl[ids[j]] > max_reflections                   # the chain keeps its position
-            moved[ids[j[capped]]], active[j[capped]] = False, False
+            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(fl.frame.theta(wa, j)), j))
+            grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
+            capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
+            if len(capped):
+                c = ids[capped]
+                rejected[c] += 1; path[c, move[c]] = frame.spring(out[c], rung[c])[:, None]
+                next_move(capped)
         if 2*int(active.sum()) <= len(ids): fl, ids, active = fl.rows(active), ids[active], active[active]   # drop finished
-    return ChainState(out, rung, gap, state.step), Info(moved, evals, grads, refl)
+    return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
 def ess_step(state:ChainState, basin:Basin, frame:Frame, gen:torch.Generator,
-             max_shrink:int=200): # chains still outside after this many shrinks keep their position
+             max_shrink:int=200, # chains still outside after this many shrinks keep their position
+             moves:torch.Tensor|None=None): # [n] consecutive moves of each chain (None: one)
+    "Elliptical slice moves of every chain"
+    return _rounds(lambda st: _ess_move(st, basin, frame, gen, max_shrink), state, moves)
+
+def _ess_move(state, basin, frame, gen, max_shrink):
     "One elliptical slice move of every chain"
     w, rung = state.w, state.rung
     n, D = w.shape
@@ -324,11 +391,17 @@ def ess_step(state:ChainState, basin:Basin, frame:Frame, gen:torch.Generator,
         neg = p < 0
         lo[active] = torch.where(neg, p, lo[active]); hi[active] = torch.where(neg, hi[active], p)
         phi[active] = lo[active] + torch.rand(len(active), generator=gen, dtype=torch.float64)*(hi[active] - lo[active])
-    return ChainState(out, rung, gap, state.step), Info(moved, evals, torch.zeros_like(evals), shrinks)
+    return ChainState(out, rung, gap, state.step), Info(moved, evals, torch.zeros_like(evals), shrinks,
+                                                       (~moved).long(), frame.spring(out, rung)[:, None])
 
 # %% ../nbs/20_samplers.ipynb #1daf5e97
-def sgld_step(state:ChainState, basin:Basin, frame:Frame, gen:torch.Generator):
-    "One Metropolis-adjusted Langevin move of every chain (step size `state.step`)"
+def sgld_step(state:ChainState, basin:Basin, frame:Frame, gen:torch.Generator,
+              moves:torch.Tensor|None=None): # [n] consecutive moves of each chain (None: one)
+    "Metropolis-adjusted Langevin moves of every chain (step size `state.step`)"
+    return _rounds(lambda st: _sgld_move(st, basin, frame, gen), state, moves)
+
+def _sgld_move(state, basin, frame, gen):
+    "One Metropolis-adjusted Langevin move of every chain"
     w, rung, h = state.w, state.rung, state.step
     n, D = w.shape
     xi = torch.randn(n, D, generator=gen, dtype=torch.float64)
@@ -341,7 +414,8 @@ def sgld_step(state:ChainState, basin:Basin, frame:Frame, gen:torch.Generator):
     f = torch.full((n,), math.inf, dtype=torch.float64)
     if moved.any(): f[moved] = basin.gap(frame.theta(w1[moved], rung[moved]))
     moved &= f <= 0
-    return (ChainState(torch.where(moved[:, None], w1, w), rung, torch.where(moved, f, state.gap), h),
-            Info(moved, evals, torch.zeros_like(evals), torch.zeros_like(evals)))
+    out = torch.where(moved[:, None], w1, w)
+    return (ChainState(out, rung, torch.where(moved, f, state.gap), h),
+            Info(moved, evals, torch.zeros_like(evals), torch.zeros_like(evals), (~moved).long(), frame.spring(out, rung)[:, None]))
 
 SAMPLERS = dict(hmc=hmc_step, ess=ess_step, sgld=sgld_step)
