@@ -31,7 +31,7 @@ def main():
     ap.add_argument('--dims', type=int, nargs='+', default=[100])
     ap.add_argument('--only', nargs='*', help='run only cases whose "name/prior" contains one of these strings')
     ap.add_argument('--n-chains', type=int, default=32)
-    ap.add_argument('--n-sweeps', type=int, default=64)
+    ap.add_argument('--n-sweeps', type=int, default=32)
     ap.add_argument('--target-stderr', type=float, default=0.15,
                     help='palamedes sweeps on until its stderr is at most this (0: stop at --n-sweeps)')
     ap.add_argument('--tyche-directions', type=int, default=200)

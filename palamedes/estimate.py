@@ -477,7 +477,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     n_moves:int=8, # moves per rung in each descent
                     max_rung_moves:int=8, # moves per sweep of the rungs where moves are cheap, at most (1: every rung moves once)
                     n_path:int=4, # springs recorded per HMC move, at equally spaced times of its flight (1: at its end only)
-                    n_sweeps:int=64, # sweeps of replica exchange (moves of every chain, then swaps) before the first analysis
+                    n_sweeps:int=32, # sweeps of replica exchange (moves of every chain, then swaps) before the first analysis
                     target_stderr:float|None=0.15, # sweep on (50% more at a time) until the standard error is at most this, nats
                     max_sweeps:int|None=None, # with a target_stderr: at most this many sweeps (None: 8 x n_sweeps)
                     n_groups:int|None=None, # independent groups of chain columns for the error bar (None: every column its own)
