@@ -111,7 +111,7 @@ class Frame:
     mean: torch.Tensor # [K, D] reference means in the metric's basis
     scale: torch.Tensor # [K, D] reference standard deviations along the metric's axes
     basis: torch.Tensor|None = None # the metric's basis V (None: axis-aligned)
-    lam: torch.Tensor|None = None # [D] the metric's eigenvalues, for the spring $r = \tfrac12\sum_i \lambda_i (y_i - y_{0,i})^2$ (None: all 1)
+    lam: torch.Tensor|None = None # [D] the metric's eigenvalues $\lambda$ of the spring (None: all 1)
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
@@ -126,7 +126,7 @@ class Frame:
         "A gradient with respect to $\\theta$, rows [n, D], as a gradient with respect to $w$"
         return self.scale[rung]*(g if self.basis is None else g @ self.basis)
     def spring(self, w, rung):
-        "The spring $r$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
+        "The spring $r = \\tfrac12\\sum_i \\lambda_i (y_i - y_{0,i})^2$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
         d = self.y(w, rung) - (0 if self.anchor is None else self.anchor)
         return 0.5*(d.pow(2) if self.lam is None else self.lam*d.pow(2)).sum(-1)
 
@@ -237,8 +237,8 @@ class Flight:
     def springs(self, t, i):
         "The spring $r$ at arc times `t` [m, M] on the arcs of flights `i` [m]: exact, from three weighted inner products"
         fr = self.frame
-        x = torch.stack([fr.mean[i] - (0 if fr.anchor is None else fr.anchor), self.y0[i], self.u0[i]], 1)   # y(t) - y0 = e + Y cos t + U sin t
-        G = (x if fr.lam is None else x*fr.lam) @ x.transpose(1, 2)                                          # [m, 3, 3]
+        x = torch.stack([fr.mean[i] - (0 if fr.anchor is None else fr.anchor), self.y0[i], self.u0[i]], 1)   # y(t) - y0 =
+        G = (x if fr.lam is None else x*fr.lam) @ x.transpose(1, 2)                     # e + Y cos t + U sin t; G: [m, 3, 3]
         c, s, g = t.cos(), t.sin(), lambda a, b: G[:, a, b, None]
         return 0.5*(g(0, 0) + 2*(g(0, 1)*c + g(0, 2)*s + g(1, 2)*c*s) + g(1, 1)*c*c + g(2, 2)*s*s)
     def thetas(self, t, i=None):
@@ -321,7 +321,8 @@ def hmc_step(state:ChainState, # chains inside the basin
     fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
     evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
     out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
-    frac, path = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path, torch.full((n, int(moves.max()), n_path), math.nan, dtype=torch.float64)
+    frac = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path                # the recording times, as fractions of a flight
+    path = torch.full((n, int(moves.max()), n_path), math.nan, dtype=torch.float64)  # the springs recorded: chain, move, time
     def trace(j, arrived):            # the springs due on the arcs of flights j, which end now (at a wall, or arrived)
         start, times, c = fl.T[j] - fl.left[j], fl.T[j, None]*frac, ids[j]   # the arc's start, the recording times
         due = path[c, move[c]].isnan()
