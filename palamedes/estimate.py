@@ -261,7 +261,7 @@ def _mbar_log_volume(ks, r, top, tail):
 def _analyse(st, prior, n_groups):
     "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
     ks, r = st.ks, st.r
-    T, K, C, M = r.shape
+    T, K, C = r.shape[:3]
     t_eq, drifted = equilibrated_from(ks, r)
     t0 = min(t_eq, T//2)
     eq = r[t0:]
@@ -378,7 +378,7 @@ def moves_per_sweep(ks:torch.Tensor, # [K] increasing spring constants
                     most:int=8) -> torch.Tensor: # the most moves per sweep of one rung
     "Moves per sweep of each rung [K], 1 to `most`, minimising the predicted variance of the integral times the cost of a sweep"
     moves = torch.ones(len(ks), dtype=torch.long)
-    v = quad_weights(ks)**2*var_r.clamp(min=0) if len(ks) > 1 else torch.zeros(len(ks), dtype=torch.float64)
+    v = quad_weights(ks)**2*var_r.clamp(min=0)                        # a single rung has weight 0: one move
     c = cost.clamp(min=1.)
     score = (v/c).sqrt()
     if not (len(ks) and float(score.max()) > 0): return moves
