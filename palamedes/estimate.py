@@ -452,7 +452,9 @@ def _run(cost, center, preconditioner, o:_Options):
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
         metric = _sweeps(st, basin, c64, gen, save, progress, o, goal)
         out = _analyse(st, o.prior, o.n_groups)
-        enough = o.target_stderr is None or out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr
+        settling = any(p.startswith('not equilibrated') for p in out['problems'])   # more sweeps can settle these
+        enough = o.target_stderr is None or (not settling
+                                             and (out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr))
         if all_ranks(lambda: enough, o.distributed)[0]: break   # rank 0 decides: every rank stops at the same sweep
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
     if o.target_stderr is not None and out['stderr'] > o.target_stderr and main:
