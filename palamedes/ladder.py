@@ -174,7 +174,8 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     rms = lambda b: b[:, sel].pow(2).mean().sqrt().clamp(min=1e-300)
     def pooled():   # every rung's samples at this rung's scale (the shape is what they share), and their positions
         return torch.cat([b*(rms(w)/rms(b)) for b, _ in buffer]), torch.cat([p for _, p in buffer])
-    if fits and n - len(w) < fit_from <= n:   # the pool just became large enough for a fit: tried once per pool
+    tried = fits and n - len(w) < fit_from <= n   # the pool just became large enough for a fit: tried once per pool
+    if tried:
         samples, xs = pooled()
         fitted = _fitted(xs, x, k, metric, center, grad, r2_min)
         if fitted is not None:
@@ -184,7 +185,7 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     samples, xs = pooled(); buffer.clear()
     ratio, noise = anisotropy(samples[:, sel], dense)
     if ratio <= 1.5*noise: return None
-    fitted = _fitted(xs, x, k, metric, center, grad, r2_min) if fits and n >= fit_from else None
+    fitted = _fitted(xs, x, k, metric, center, grad, r2_min) if fits and n >= fit_from and not tried else None
     if fitted == 'same': return None   # the metric in use: the anisotropy is the chains' own, not the basin's
     if fitted is not None: return fitted[0], fitted[1], ratio, noise, fitted[2]
     return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise, 'samples'
