@@ -257,13 +257,18 @@ def next_times(self:Flight, target:float):
     q = slope + curv*(b - a)                                          # its slope at b
     disc = q*q - 4*curv*fb
     root = torch.where((q > 0) & (disc >= 0), b - 2*fb/(q + disc.clamp(min=0).sqrt()), b - fb/slope)   # else the secant's
+    # while the inside end is the wall just reflected off, it says nothing of the next wall; but once b has moved, b and
+    # the outside point it left (c) lie on that next wall: their secant, exact where it is flat (a box's face)
+    on_wall, out_slope = fa >= -2*target, (fc - fb)/(c - b)
+    outside = on_wall & (self.side == 1) & (out_slope > 0)
+    root, slope = torch.where(outside, b - fb/out_slope, root), torch.where(outside, out_slope, slope)
     m = 1e-4*(b - a)
     aimed = (root - target/slope).clamp(a + m, b - m)
-    # bisect when one end keeps moving, or while the inside end is the wall just reflected off (it says nothing of the
-    # next one); after two outside points in a row look near that wall (a corner, or a normal sending the flight out)
-    on_wall = fa >= -2*target
+    # bisect when one end keeps moving, or while the inside end is the wall just reflected off and the outside points
+    # do not say where the next wall is; after two outside points in a row that do not, look near the wall reflected off
+    # (a corner, or a normal sending the flight out)
     part = torch.where(on_wall & (self.side == 1) & (self.repeats >= 1), 0.01, 0.5)
-    t = torch.where(torch.isfinite(aimed) & (self.repeats < 2) & ~on_wall, aimed, a + part*(b - a))
+    t = torch.where(torch.isfinite(aimed) & (self.repeats < 2) & (outside | ~on_wall), aimed, a + part*(b - a))
     return torch.where(self.bracketing, t, torch.minimum(a + self.dt, self.left))
 
 @patch
