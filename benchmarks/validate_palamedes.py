@@ -5,8 +5,9 @@ estimate with random directions and with palamedes' learned metric as preconditi
 sweeps (n_sweeps, then more until its stderr reaches --target-stderr, palamedes' default 0.15), wall time, cost
 evaluations and gradients. With `--box-metric identity` the boxes run with the identity metric (`learn_metric=False`);
 by default they run with the defaults like every other case. Wherever a box's metric is the
-identity in the end (given, or the descent found nothing to round), every rung's z-score of E_k[r] against its exact
-value (`box_spring_means`) is printed: an equilibration check independent of the final number.
+identity in the end (given, or the descent found nothing to round), or an ellipsoid's learned metric is its own (under
+the uniform prior: `metric_is_exact`), every rung's z-score of E_k[r] against its exact value (`box_spring_means`,
+`ellipsoid_spring_means`) is printed: an equilibration check independent of the final number.
 Ends with the coverage.
 
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 100           # minutes
@@ -21,7 +22,7 @@ import argparse, re, time, warnings
 from pathlib import Path
 import tyche
 from palamedes import estimate_volume
-from palamedes.validation import validation_cases, box_spring_means
+from palamedes.validation import validation_cases, box_spring_means, ellipsoid_spring_means, metric_is_exact
 
 EPS, SIGMA = 1e-2, 1.0
 
@@ -70,13 +71,17 @@ def main():
                 naive = tyche.estimate_volume(basin, basin.center, **kw)
                 rounded = tyche.estimate_volume(basin, basin.center, preconditioner=res.preconditioner(), **kw)
             err = res.log_volume - truth
-            exact_rungs = 'box' in name and res.metric.basis is None and bool((res.metric.lam == 1).all())   # E_k[r] known
+            if 'box' in name and res.metric.basis is None and bool((res.metric.lam == 1).all()):   # E_k[r] known
+                exact_r = box_spring_means(basin, EPS, res.ks, prior, SIGMA)
+            elif 'ellipsoid' in name and prior == 'uniform' and metric_is_exact(res.metric, basin):
+                exact_r = ellipsoid_spring_means(basin, EPS, res.ks)
+            else: exact_r = None
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
                   f'{err/res.stderr:>+7.2f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
                   f'{rounded.log_volume - truth:>+10.2f} {res.n_sweeps:>6} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
-            if exact_rungs:
-                z = (res.mean_r - box_spring_means(basin, EPS, res.ks, prior, SIGMA))/res.se_r
+            if exact_r is not None:
+                z = (res.mean_r - exact_r)/res.se_r
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '
                       f'max |z| {float(z.abs().max()):.2f}')
             if not res.equilibrated: print(f'{"":>6} gates: {"; ".join(res.problems)}')
