@@ -6,7 +6,7 @@ basin's own) and a fixed number of sweeps (no `target_stderr`). This is what the
 `validate_palamedes.py` become once their metric is learned, at a fraction of the cost (no dense rotation, no learning
 descent). One row per seed: the error, the standard error and their ratio z, and the error split into the top's (the
 fraction inside at k_max, binomial) and the ladder's (replica exchange, MBAR and the tail), each over its own standard
-error (`palamedes.validation.ellipsoid_log_parts`). Ends with the mean, spread and root mean square of the z-scores: for
+error (`palamedes.validation.ellipsoid_error_split`). Ends with the mean, spread and root mean square of the z-scores: for
 honest error bars the spread and the root mean square are about 1, and |z| > 2 in about 1 row of 20.
 
     OMP_NUM_THREADS=1 python benchmarks/calibrate_palamedes.py --dims 1000 --seeds 0 1 2 3   # about 90 s per seed
@@ -14,7 +14,7 @@ honest error bars the spread and the root mean square are about 1, and |z| > 2 i
 import argparse, math, statistics, time, warnings
 import torch
 from palamedes import estimate_volume
-from palamedes.validation import ellipsoid_log_parts
+from palamedes.validation import ellipsoid_error_split
 from tyche.basins import Ellipsoid
 
 EPS = 1e-2
@@ -39,10 +39,8 @@ def main():
             res = estimate_volume(ball, center, EPS, prior='uniform', seed=seed, learn_metric=False, n_sweeps=a.n_sweeps,
                                   target_stderr=None, progress=False)
         err = res.log_volume - ball.log_mass(EPS, 'uniform')
-        log_frac, log_ladder = ellipsoid_log_parts(ball, EPS, res.k_max)
-        top_err, ladder_err = res.log_frac - log_frac, res.log_volume - res.log_norm - res.log_frac - log_ladder
-        ladder_se = math.sqrt(max(res.stderr**2 - res.frac_err**2, 0))
-        row = dict(zip(zs, (err/res.stderr, top_err/res.frac_err, ladder_err/ladder_se)))
+        top_err, top_se, ladder_err, ladder_se = ellipsoid_error_split(res, ball, EPS)
+        row = dict(zip(zs, (err/res.stderr, top_err/top_se, ladder_err/ladder_se)))
         for k, v in row.items(): zs[k].append(v)
         print(f'{seed:>4} {len(res.ks):>5} {err:>+8.4f} {res.stderr:>7.4f} {row["z"]:>+6.2f} {top_err:>+8.4f} {row["top z"]:>+6.2f} '
               f'{ladder_err:>+10.4f} {row["ladder z"]:>+8.2f} {time.time() - t:>7.1f}  {"; ".join(res.problems) or "passed"}', flush=True)

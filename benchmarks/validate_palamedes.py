@@ -8,7 +8,7 @@ by default they run with the defaults like every other case. Wherever a box's me
 identity in the end (given, or the descent found nothing to round), or an ellipsoid's learned metric is its own (under
 the uniform prior: `metric_is_exact`), every rung's z-score of E_k[r] against its exact value (`box_spring_means`,
 `ellipsoid_spring_means`) is printed: an equilibration check independent of the final number; for those ellipsoids the
-error is also split into the top's (the fraction inside at k_max) and the ladder's (`ellipsoid_log_parts`).
+error is also split into the top's (the fraction inside at k_max) and the ladder's (`ellipsoid_error_split`).
 Ends with the coverage.
 
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 100           # minutes
@@ -23,7 +23,7 @@ import argparse, re, time, warnings
 from pathlib import Path
 import tyche
 from palamedes import estimate_volume
-from palamedes.validation import validation_cases, box_spring_means, ellipsoid_spring_means, ellipsoid_log_parts, metric_is_exact
+from palamedes.validation import validation_cases, box_spring_means, ellipsoid_spring_means, ellipsoid_error_split, metric_is_exact
 
 EPS, SIGMA = 1e-2, 1.0
 
@@ -76,7 +76,6 @@ def main():
                 exact_r = box_spring_means(basin, EPS, res.ks, prior, SIGMA)
             elif 'ellipsoid' in name and prior == 'uniform' and metric_is_exact(res.metric, basin):
                 exact_r = ellipsoid_spring_means(basin, EPS, res.ks)
-                parts = ellipsoid_log_parts(basin, EPS, res.k_max)
             else: exact_r = None
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
@@ -87,9 +86,8 @@ def main():
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '
                       f'max |z| {float(z.abs().max()):.2f}')
             if exact_r is not None and 'ellipsoid' in name:   # the error split: the top's fraction inside, and the ladder
-                top_err, ladder_err = res.log_frac - parts[0], res.log_volume - res.log_norm - res.log_frac - parts[1]
-                ladder_se = max(res.stderr**2 - res.frac_err**2, 0)**0.5
-                print(f'{"":>6} error of the top (fraction inside at k_max) {top_err:+.3f} +- {res.frac_err:.3f}, '
+                top_err, top_se, ladder_err, ladder_se = ellipsoid_error_split(res, basin, EPS)
+                print(f'{"":>6} error of the top (fraction inside at k_max) {top_err:+.3f} +- {top_se:.3f}, '
                       f'of the ladder {ladder_err:+.3f} +- {ladder_se:.3f}')
             if not res.equilibrated: print(f'{"":>6} gates: {"; ".join(res.problems)}')
     covered = sum(c for c, _ in rows); tight = sum(c and s for c, s in rows)
