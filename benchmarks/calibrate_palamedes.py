@@ -6,7 +6,9 @@ basin's own) and a fixed number of sweeps (no `target_stderr`). This is what the
 `validate_palamedes.py` become once their metric is learned, at a fraction of the cost (no dense rotation, no learning
 descent). One row per seed: the error, the standard error and their ratio z, and the error split into the top's (the
 fraction inside at k_max, binomial) and the ladder's (replica exchange, MBAR and the tail), each over its own standard
-error (`palamedes.validation.ellipsoid_error_split`). Ends with the mean, spread and root mean square of the z-scores: for
+error (`palamedes.validation.ellipsoid_error_split`), and thermodynamic integration's error over the same samples
+beside its quadrature error estimate (a cross-check: TI's error should be within about 2 standard errors plus the
+quadrature error). Ends with the mean, spread and root mean square of the z-scores: for
 honest error bars the spread and the root mean square are about 1, and |z| > 2 in about 1 row of 20.
 
     OMP_NUM_THREADS=1 python benchmarks/calibrate_palamedes.py --dims 1000 --seeds 0 1 2 3   # about 90 s per seed
@@ -27,7 +29,7 @@ def main():
     ap.add_argument('--n-sweeps', type=int, default=32)
     a = ap.parse_args()
     print(f'ball, D = {a.dims}, uniform prior, cutoff {EPS}, identity metric, {a.n_sweeps} sweeps; errors in nats')
-    hdr = f'{"seed":>4} {"rungs":>5} {"error":>8} {"stderr":>7} {"z":>6} {"top err":>8} {"top z":>6} {"ladder err":>10} {"ladder z":>8} {"wall s":>7}  gates'
+    hdr = f'{"seed":>4} {"rungs":>5} {"error":>8} {"stderr":>7} {"z":>6} {"top err":>8} {"top z":>6} {"ladder err":>10} {"ladder z":>8} {"TI err":>7} {"quad":>5} {"wall s":>7}  gates'
     print(hdr); print('-'*len(hdr))
     zs = {'z': [], 'top z': [], 'ladder z': []}
     for seed in a.seeds:
@@ -38,12 +40,14 @@ def main():
             warnings.simplefilter('ignore')
             res = estimate_volume(ball, center, EPS, prior='uniform', seed=seed, learn_metric=False, n_sweeps=a.n_sweeps,
                                   target_stderr=None, progress=False)
-        err = res.log_volume - ball.log_mass(EPS, 'uniform')
+        exact = ball.log_mass(EPS, 'uniform')
+        err = res.log_volume - exact
         top_err, top_se, ladder_err, ladder_se = ellipsoid_error_split(res, ball, EPS)
         row = dict(zip(zs, (err/res.stderr, top_err/top_se, ladder_err/ladder_se)))
         for k, v in row.items(): zs[k].append(v)
         print(f'{seed:>4} {len(res.ks):>5} {err:>+8.4f} {res.stderr:>7.4f} {row["z"]:>+6.2f} {top_err:>+8.4f} {row["top z"]:>+6.2f} '
-              f'{ladder_err:>+10.4f} {row["ladder z"]:>+8.2f} {time.time() - t:>7.1f}  {"; ".join(res.problems) or "passed"}', flush=True)
+              f'{ladder_err:>+10.4f} {row["ladder z"]:>+8.2f} {res.log_volume_ti - exact:>+7.3f} {res.ti_quad_err:>5.3f} '
+              f'{time.time() - t:>7.1f}  {"; ".join(res.problems) or "passed"}', flush=True)
     for k, v in zs.items():
         sd = statistics.stdev(v) if len(v) > 1 else float('nan')
         print(f'{k:>8} over {len(v)} seeds: mean {statistics.mean(v):+.2f}, sd {sd:.2f}, rms {math.sqrt(sum(x*x for x in v)/len(v)):.2f}, '
