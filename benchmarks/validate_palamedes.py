@@ -1,6 +1,7 @@
 """Validate palamedes against the exact-answer suite (`palamedes.validation.validation_cases`), with defaults, no metric given.
 
-One row per case: the truth, palamedes' estimate and stderr, the error in stderrs, whether the gates passed, tyche's
+One row per case: the truth, palamedes' estimate and stderr, the error in stderrs, the error of thermodynamic
+integration over the same samples (the cross-check the gates compare with), whether the gates passed, tyche's
 estimate with random directions and with palamedes' learned metric as preconditioner (errors in nats), palamedes'
 sweeps (n_sweeps, then more until its stderr reaches --target-stderr, palamedes' default 0.15), wall time, cost
 evaluations and gradients. With `--box-metric identity` the boxes run with the identity metric (`learn_metric=False`);
@@ -51,7 +52,7 @@ def main():
     print(f'palamedes.estimate_volume defaults (sampler={a.sampler}, n_chains={a.n_chains}, n_sweeps={a.n_sweeps}, '
           f'target_stderr={a.target_stderr or None}), cutoff {EPS}, sigma {SIGMA}, '
           f'seed {a.seed}, boxes with the {a.box_metric} metric, rotations dense up to D = {a.dense_max} and Kronecker above; tyche with {a.tyche_directions} directions; errors in nats')
-    hdr = (f'{"D":>6} {"basin":32} {"prior":8} {"truth":>11} {"palamedes":>11} {"stderr":>7} {"err":>8} {"err/se":>7} {"eq":>3} '
+    hdr = (f'{"D":>6} {"basin":32} {"prior":8} {"truth":>11} {"palamedes":>11} {"stderr":>7} {"err":>8} {"err/se":>7} {"TI err":>7} {"eq":>3} '
            f'{"tyche err":>10} {"w/ metric":>10} {"sweeps":>6} {"wall s":>7} {"evals":>10} {"grads":>9}')
     print(hdr); print('-'*len(hdr))
     rows = []
@@ -79,7 +80,7 @@ def main():
             else: exact_r = None
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
-                  f'{err/res.stderr:>+7.2f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
+                  f'{err/res.stderr:>+7.2f} {res.log_volume_ti - truth:>+7.3f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
                   f'{rounded.log_volume - truth:>+10.2f} {res.n_sweeps:>6} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
             if exact_r is not None:
                 z = (res.mean_r - exact_r)/res.se_r
