@@ -506,16 +506,20 @@ def prepare(self:KLCost, i, j, inputs):
 # %% ../nbs/01_costs.ipynb #077df677
 @patch
 def stats(self:KLCost, outs, ctx):
-    "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a few positions at a time"
+    "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], one vector and a few positions at a time"
     if isinstance(outs, dict): return self._head_stats(outs, ctx)  # the fused head: hidden states, not logits
     idx, z0, p, P = ctx
-    rows = outs.flatten(1, -2)
-    step = max(1, self.chunk_size // (rows.shape[0] * rows.shape[-1]))  # positions per chunk
-    total = 0.
-    for s in range(0, len(z0), step):
-        z = rows[:, s:s + step] if idx is None else rows[:, idx[s:s + step]]
-        total = total + _kl_rows(z, z0[s:s + step], p[s:s + step], P[s:s + step]).sum(-1)
-    return total
+    # one vector at a time, in pieces of positions that do not depend on how many vectors share the call (their float64
+    # sums are added in the same order): a vector's KL has the same digits in any batch
+    step = max(1, self.chunk_size // outs.shape[-1])  # positions per chunk
+    totals = []
+    for rows in outs.flatten(1, -2):
+        total = 0.
+        for s in range(0, len(z0), step):
+            z = rows[s:s + step] if idx is None else rows[idx[s:s + step]]
+            total = total + _kl_rows(z[None], z0[s:s + step], p[s:s + step], P[s:s + step]).sum()
+        totals.append(total)
+    return torch.stack(totals)
 
 @patch
 def finish(self:KLCost, total): return total / self.count
