@@ -113,12 +113,17 @@ class Frame:
     basis: torch.Tensor|None = None # the metric's basis V (None: axis-aligned)
     lam: torch.Tensor|None = None # [D] the metric's eigenvalues $\lambda$ of the spring (None: all 1)
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
+    mean_theta: torch.Tensor|None = None # [K, D] the means in parameters, $V \mu_j$ (None: from `mean`; unused without a basis)
+
+    def __post_init__(self):
+        if self.mean_theta is None and self.basis is not None: self.mean_theta = self.mean @ self.basis.T
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
     def w(self, y, rung): return (y - self.mean[rung])/self.scale[rung]
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
-        return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor)
+        return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor,
+                     None if self.mean_theta is None else self.mean_theta[index])
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
@@ -199,6 +204,7 @@ class Flight:
     "A batch of HMC flights: each on its arc $w_0\\cos t + v_0\\sin t$, $t \\in [0, \\text{left}]$, marching or bracketing the wall"
     w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc
     y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
+    y_th: torch.Tensor; u_th: torch.Tensor # [n, D] with a basis V, the arc in parameters: V y0 and V u0 (else [n, 0])
     frame: Frame # each flight's frame: row i is the frame of flight i's rung
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
@@ -213,7 +219,9 @@ class Flight:
     def start(cls, w, v, gap, T, frame):
         "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`, in their `frame` (one row each)"
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
-        return cls(w.clone(), v, frame.scale*w, frame.scale*v, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
+        y0, u0 = frame.scale*w, frame.scale*v
+        th = w.new_empty(2, len(w), 0) if frame.basis is None else torch.stack([y0, u0]) @ frame.basis.T
+        return cls(w.clone(), v, y0, u0, *th, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
     def restart(self, j, w, v, gap, T):
@@ -242,10 +250,11 @@ class Flight:
         c, s, g = t.cos(), t.sin(), lambda a, b: G[:, a, b, None]
         return 0.5*(g(0, 0) + 2*(g(0, 1)*c + g(0, 2)*s + g(1, 2)*c*s) + g(1, 1)*c*c + g(2, 2)*s*s)
     def thetas(self, t, i=None):
-        "Parameters at times `t` [n] on every arc, of flights `i` (None: all): two fused passes, no whitened positions"
-        y = torch.addcmul(self.frame.mean, self.y0, t.cos()[:, None]).addcmul_(self.u0, t.sin()[:, None])
-        y = y if i is None else y[i]
-        return y if self.frame.basis is None else y @ self.frame.basis.T
+        "Parameters at times `t` [n] on every arc, of flights `i` (None: all): two fused passes, no product with the basis"
+        fr, cos, sin = self.frame, t.cos()[:, None], t.sin()[:, None]
+        th = (torch.addcmul(fr.mean, self.y0, cos).addcmul_(self.u0, sin) if fr.basis is None
+              else torch.addcmul(fr.mean_theta, self.y_th, cos).addcmul_(self.u_th, sin))
+        return th if i is None else th[i]
 
 # %% ../nbs/20_samplers.ipynb #f387f78d
 @patch
@@ -296,13 +305,18 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
 @patch
-def reflect(self:Flight, j, wa, va, g):
-    "Restart flights `j` at their bracket's inside end `wa`, the velocity `va` there mirrored off the wall's normal `g` (whitened)"
+def reflect(self:Flight, j, wa, va, g, theta_a=None):
+    "Restart flights `j` at their bracket's inside end `wa` (`theta_a`: in parameters), the velocity `va` there mirrored off the wall's normal `g` (whitened)"
     gg = g.pow(2).sum(1)
     if not (torch.isfinite(gg) & (gg > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
-    v = va - 2*((va*g).sum(1)/gg)[:, None]*g
-    scale = self.frame.scale[j]
+    along = 2*((va*g).sum(1)/gg)[:, None]
+    v = va - along*g
+    fr, scale = self.frame, self.frame.scale[j]
+    if fr.basis is not None:   # the new arc in parameters, with one product with the basis (for the normal)
+        a = self.a[j, None]
+        velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
+        self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*((scale*g) @ fr.basis.T)
     self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
     self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
@@ -357,7 +371,8 @@ def hmc_step(state:ChainState, # chains inside the basin
         if found.any():                                               # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1); trace(j, False)
             wa, va = fl.phase(fl.a[j], j)
-            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(fl.frame.theta(wa, j)), j))
+            theta_a = fl.frame.theta(wa, j) if fl.frame.basis is None else fl.thetas(fl.a, j)
+            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(theta_a), j), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
             if len(capped):
