@@ -306,7 +306,7 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
 
 @patch
 def reflect(self:Flight, j, wa, va, g, theta_a=None):
-    "Restart flights `j` at their bracket's inside end `wa` (`theta_a`: in parameters), the velocity `va` there mirrored off the wall's normal `g` (whitened)"
+    "Restart flights `j` at the bracket's inside end `wa` (`theta_a` in parameters), `va` mirrored off the wall's normal `g` (whitened)"
     gg = g.pow(2).sum(1)
     if not (torch.isfinite(gg) & (gg > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
@@ -316,6 +316,7 @@ def reflect(self:Flight, j, wa, va, g, theta_a=None):
     if fr.basis is not None:   # the new arc in parameters, with one product with the basis (for the normal)
         a = self.a[j, None]
         velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
+        theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
         self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*((scale*g) @ fr.basis.T)
     self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
