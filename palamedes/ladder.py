@@ -130,15 +130,15 @@ class Ladder:
 # %% ../nbs/21_ladder.ipynb #c9e5e419
 def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # the rung's spring constant, chains [C, D], gaps, steps
               basin:Basin, y0:torch.Tensor, metric:Metric, prior:str, sigma:float, gen:torch.Generator,
-              sampler:str, n_moves:int, symmetry=None):
+              sampler:str, n_moves:int, symmetry=None, walls:list|None=None):
     """`n_moves` moves of every chain at spring constant `k`, each followed by a relabelling proposal when there is a
-    `symmetry`: the chains, gaps, steps, the second half's springs and whitened samples"""
+    `symmetry`: the chains, gaps, steps, the second half's springs and whitened samples; HMC appends its wall points to `walls`"""
     rung = torch.zeros(len(x), dtype=torch.long)
     frame, _ = references([k], y0, metric, prior, sigma)
     st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step)
     rs, ws = [], []
     for _ in range(n_moves):
-        st, info = SAMPLERS[sampler](st, basin, frame, gen)
+        st, info = SAMPLERS[sampler](st, basin, frame, gen, **({} if walls is None or sampler != 'hmc' else dict(walls=walls)))
         if symmetry is not None: st = _relabelled(st, k, frame, metric, y0, symmetry, basin, gen)
         rs.append(metric.spring(frame.y(st.w, rung), y0)); ws.append(st.w)
         if sampler == 'hmc': st.step.fill_(travel_time(st.w))
@@ -148,10 +148,10 @@ def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # th
 
 # %% ../nbs/21_ladder.ipynb #2282f13d
 def _fitted(xs:torch.Tensor, x:torch.Tensor, k:float, # pooled positions, this rung's positions, its spring constant
-            metric:Metric, center:torch.Tensor, grad, r2_min:float):
+            metric:Metric, center:torch.Tensor, grad, r2_min:float, gs:torch.Tensor|None=None): # gs: the gradients at xs, if known
     """The metric of a quadratic fit to the gradients at `xs` and the k that keeps the rung in place; 'same' if it is the
     metric in use; None if the gradients are not a linear field"""
-    H, r2 = fit_curvature(xs - center, grad(xs))
+    H, r2 = fit_curvature(xs - center, grad(xs) if gs is None else gs)
     fitted = curvature_metric(H) if r2 >= r2_min else None
     if fitted is None: return None
     if relative_anisotropy(metric, fitted) < 1.5: return 'same'
@@ -163,7 +163,8 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
              frame:Frame, metric:Metric, prior:str, sigma:float, dense:bool,
              center:torch.Tensor, # the anchor (float64)
              grad=None, # rows [n, D] of theta -> the cost's gradients [n, D]; None: the samples' shape alone
-             r2_min:float=0.9): # the share of the gradients' variance a quadratic fit must explain to be used
+             r2_min:float=0.9, # the share of the gradients' variance a quadratic fit must explain to be used
+             walls:list|None=None): # (points, gradients) HMC reflected off since the last try (appended to; emptied once tried)
     """Collect a rung's samples; once a quadratic fit to their gradients, or their covariance, shows the basin's shape
     differs from the metric's: the rounded metric, its k, the samples' anisotropy and its noise level, and how it was rounded"""
     sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(w.shape[1], dtype=torch.bool)
@@ -174,6 +175,15 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     rms = lambda b: b[:, sel].pow(2).mean().sqrt().clamp(min=1e-300)
     def pooled():   # every rung's samples at this rung's scale (the shape is what they share), and their positions
         return torch.cat([b*(rms(w)/rms(b)) for b, _ in buffer]), torch.cat([p for _, p in buffer])
+    n_walls = sum(len(p) for p, _ in walls) if fits and walls else 0
+    if n_walls >= fit_from:   # the gradients met at the walls: a fit that evaluates none, tried once per pool of them
+        ps, gs = torch.cat([p for p, _ in walls])[-fit_from:], torch.cat([g for _, g in walls])[-fit_from:]
+        walls.clear()
+        fitted = _fitted(ps, x, k, metric, center, grad, r2_min, gs)
+        if fitted is not None:
+            samples, _ = pooled(); buffer.clear()
+            shape = anisotropy(samples[:, sel], dense and len(samples) > int(sel.sum()))   # too few for a covariance: variances
+            return None if fitted == 'same' else (fitted[0], fitted[1], *shape, fitted[2] + ' at the walls')
     tried = fits and n - len(w) < fit_from <= n   # the pool just became large enough for a fit: tried once per pool
     if tried:
         samples, xs = pooled()
@@ -222,11 +232,12 @@ def descend(basin:Basin, # the basin
     y0 = metric.to_basis(center)
     k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
     rungs, buffer, n_roundings, dense, sd_above, n_retries = [], [], 0, D <= dense_max, None, 0
+    walls = [] if learn and sampler == 'hmc' and dense else None   # HMC's wall points and gradients, for the quadratic fit
     below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
     while True:
         evals = basin.n_evals
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
-                                                      symmetry)
+                                                      symmetry, walls)
         mean_r, sd_r, cost = float(r.mean()), float(r.std()), (basin.n_evals - evals)/(len(x)*n_moves)
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
                     f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
@@ -237,11 +248,13 @@ def descend(basin:Basin, # the basin
         filled = k*mean_r <= 1                            # the chains fill the basin: the tail may start here,
         rounding_over = prior != 'uniform' and filled     # and under the Gaussian prior rounding stops (see above)
         may_round = learn and n_roundings < max_roundings and not rounding_over
-        rounded = (_rounded(buffer, w, k, frame, metric, prior, sigma, dense, center, basin.grad if sampler != 'ess' else None)
-                   if may_round else None)
+        rounded = (_rounded(buffer, w, k, frame, metric, prior, sigma, dense, center, basin.grad if sampler != 'ess' else None,
+                            walls=walls) if may_round else None)
+        if walls and not may_round: walls.clear()   # nothing left to fit: keep no wall points
         if rounded is not None:
             metric, k, ratio, noise, how = rounded
             y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
+            if walls: walls.clear()
             if log: log(f'rounded ({how}; the samples\' anisotropy {ratio:.3g}, from noise {noise:.3g}): k -> {k:.4g}')
             if n_roundings == max_roundings: break   # nothing left to learn; a ladder in this metric starts at its own k_max
             continue
