@@ -151,9 +151,15 @@ def _fitted(xs:torch.Tensor, x:torch.Tensor, k:float, # pooled positions, this r
             metric:Metric, center:torch.Tensor, grad, r2_min:float, gs:torch.Tensor|None=None): # gs: the gradients at xs, if known
     """The metric of a quadratic fit to the gradients at `xs` and the k that keeps the rung in place; 'same' if it is the
     metric in use; None if the gradients are not a linear field"""
-    H, r2 = fit_curvature(xs - center, grad(xs) if gs is None else gs)
-    fitted = curvature_metric(H) if r2 >= r2_min else None
-    if fitted is None: return None
+    try: H, r2 = fit_curvature(xs - center, grad(xs) if gs is None else gs)
+    except torch.linalg.LinAlgError: return None   # the points span too few directions
+    if r2 < r2_min: return None
+    if gs is not None:   # wall points can leave directions unsampled (H is then arbitrary there): the rung's own samples judge
+        gx = grad(x)
+        a = gs.mean(0) - (xs - center).mean(0) @ H
+        miss, spread = gx - a - (x - center) @ H, gx - gx.mean(0)
+        if 1 - float(miss.pow(2).sum()/spread.pow(2).sum().clamp(min=1e-300)) < r2_min: return None
+    fitted = curvature_metric(H)
     if relative_anisotropy(metric, fitted) < 1.5: return 'same'
     spring = lambda m: m.spring(m.to_basis(x), m.to_basis(center)).mean()   # k E[r] kept on this rung: the chains stay put
     return fitted, k*float(spring(metric)/spring(fitted)), f'quadratic fit, R^2 = {r2:.3f}'
