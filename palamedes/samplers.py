@@ -331,8 +331,7 @@ def hmc_step(state:ChainState, # chains inside the basin
              rtol:float=1e-6, # crossing found when its bracket is below rtol times the probe step ...
              gap_tol:float=1e-7, # ... or the inside end is within gap_tol * cutoff of the wall
              n_path:int=1, # springs recorded at this many equally spaced times of each flight, the last at its end
-             moves:torch.Tensor|None=None, # [n] consecutive moves of each chain (None: one)
-             walls:list|None=None): # appended: (parameters, cost gradients) [m, D] of the wall points it reflected off
+             moves:torch.Tensor|None=None): # [n] consecutive moves of each chain (None: one)
     "Reflective HMC moves of every chain: exact harmonic flights, reflections off the basin's wall"
     w, rung = state.w, state.rung
     n, D = w.shape
@@ -375,7 +374,6 @@ def hmc_step(state:ChainState, # chains inside the basin
             wa, va = fl.phase(fl.a[j], j)
             theta_a = fl.frame.theta(wa, j) if fl.frame.basis is None else fl.thetas(fl.a, j)
             g = basin.grad(theta_a)
-            if walls is not None: walls.append((theta_a, g))
             fl.reflect(j, wa, va, fl.frame.grad_w(g, j), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
