@@ -378,8 +378,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             j = found.nonzero().squeeze(1); trace(j, False)
             wa, va = fl.phase(fl.a[j], j)
             theta_a = fl.frame.theta(wa, j) if fl.frame.basis is None else fl.thetas(fl.a, j)
-            g = basin.grad(theta_a)
-            fl.reflect(j, wa, va, fl.frame.grad_w(g, j), theta_a)
+            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(theta_a), j), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
             if len(capped):
