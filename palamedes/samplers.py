@@ -9,6 +9,7 @@ __all__ = ['SAMPLERS', 'Basin', 'Metric', 'as_metric', 'Frame', 'references', 'C
 # %% ../nbs/20_samplers.ipynb #13c1add3
 import math
 from dataclasses import dataclass, fields
+from functools import cached_property
 import torch
 from fastcore.basics import patch
 from tyche.distributed import world, split, all_ranks
@@ -78,6 +79,10 @@ class Metric:
     lam: torch.Tensor # [D] eigenvalues of M
     basis: torch.Tensor|None = None # [D, D] orthogonal eigenvectors (columns), None = axis-aligned
 
+    @cached_property
+    def basis32(self):
+        "The basis in float32 (computed once), for the products that give a wall's normal"
+        return None if self.basis is None else self.basis.float()
     def to_basis(self, x): return x if self.basis is None else x @ self.basis
     def from_basis(self, y): return y if self.basis is None else y @ self.basis.T
     def spring(self, y, y0):
@@ -114,22 +119,25 @@ class Frame:
     lam: torch.Tensor|None = None # [D] the metric's eigenvalues $\lambda$ of the spring (None: all 1)
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
     mean_theta: torch.Tensor|None = None # [K, D] the means in parameters, $V \mu_j$ (None: from `mean`; unused without a basis)
+    basis32: torch.Tensor|None = None # the basis for a wall normal's two products (None: V in float32)
 
     def __post_init__(self):
-        if self.mean_theta is None and self.basis is not None: self.mean_theta = self.mean @ self.basis.T
+        if self.basis is None: return
+        if self.mean_theta is None: self.mean_theta = self.mean @ self.basis.T
+        if self.basis32 is None: self.basis32 = self.basis.float()
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
     def w(self, y, rung): return (y - self.mean[rung])/self.scale[rung]
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
         return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor,
-                     None if self.mean_theta is None else self.mean_theta[index])
+                     None if self.mean_theta is None else self.mean_theta[index], self.basis32)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
-    def grad_w(self, g, rung):
-        "A gradient with respect to $\\theta$, rows [n, D], as a gradient with respect to $w$"
-        return self.scale[rung]*(g if self.basis is None else g @ self.basis)
+    def normal_w(self, g, rung):
+        "A wall's normal: the gradient `g` [n, D] with respect to $\\theta$ as one with respect to $w$ (the product in `basis32`'s precision)"
+        return self.scale[rung]*(g if self.basis is None else (g.to(self.basis32.dtype) @ self.basis32).double())
     def spring(self, w, rung):
         "The spring $r = \\tfrac12\\sum_i \\lambda_i (y_i - y_{0,i})^2$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
         d = self.y(w, rung) - (0 if self.anchor is None else self.anchor)
@@ -152,7 +160,7 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         a = ks*lam
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
-    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0), log_norm
+    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, basis32=metric.basis32), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
 @dataclass
@@ -317,7 +325,8 @@ def reflect(self:Flight, j, wa, va, g, theta_a=None):
         a = self.a[j, None]
         velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
         theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
-        self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*((scale*g) @ fr.basis.T)
+        normal = ((scale*g).to(fr.basis32.dtype) @ fr.basis32.T).double()
+        self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*normal
     self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
     self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
@@ -378,7 +387,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             j = found.nonzero().squeeze(1); trace(j, False)
             wa, va = fl.phase(fl.a[j], j)
             theta_a = fl.frame.theta(wa, j) if fl.frame.basis is None else fl.thetas(fl.a, j)
-            fl.reflect(j, wa, va, fl.frame.grad_w(basin.grad(theta_a), j), theta_a)
+            fl.reflect(j, wa, va, fl.frame.normal_w(basin.grad(theta_a), j), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
             if len(capped):
