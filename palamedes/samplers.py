@@ -83,6 +83,10 @@ class Metric:
     def basis32(self):
         "The basis in float32 (computed once), for the products that give a wall's normal"
         return None if self.basis is None else self.basis.float()
+    @cached_property
+    def inverse32(self):
+        "$M^{-1}$ in float32 (computed once), for the uniform prior's reflections in parameters"
+        return None if self.basis is None else (self.basis32/self.lam.float()) @ self.basis32.T
     def to_basis(self, x): return x if self.basis is None else x @ self.basis
     def from_basis(self, y): return y if self.basis is None else y @ self.basis.T
     def spring(self, y, y0):
@@ -120,6 +124,7 @@ class Frame:
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
     mean_theta: torch.Tensor|None = None # [K, D] the means in parameters, $V \mu_j$ (None: from `mean`; unused without a basis)
     basis32: torch.Tensor|None = None # the basis for a wall normal's two products (None: V in float32)
+    inverse32: torch.Tensor|None = None # $M^{-1}$ (float32) where every rung's mean is the anchor: flights reflect in parameters
 
     def __post_init__(self):
         if self.basis is None: return
@@ -131,7 +136,7 @@ class Frame:
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
         return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor,
-                     None if self.mean_theta is None else self.mean_theta[index], self.basis32)
+                     None if self.mean_theta is None else self.mean_theta[index], self.basis32, self.inverse32)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
@@ -160,7 +165,8 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         a = ks*lam
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
-    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, basis32=metric.basis32), log_norm
+    inverse32 = metric.inverse32 if prior == 'uniform' else None   # every mean is the anchor: reflections in parameters
+    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, basis32=metric.basis32, inverse32=inverse32), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
 @dataclass
@@ -213,6 +219,7 @@ class Flight:
     w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc
     y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
     y_th: torch.Tensor; u_th: torch.Tensor # [n, D] with a basis V, the arc in parameters: V y0 and V u0 (else [n, 0])
+    gram: torch.Tensor # [n, 2, 2] with `frame.inverse32`, the arc's Gram matrix in the metric: $Y^\top M Y, Y^\top M U, U^\top M U$
     frame: Frame # each flight's frame: row i is the frame of flight i's rung
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
@@ -229,7 +236,9 @@ class Flight:
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
         y0, u0 = frame.scale*w, frame.scale*v
         th = w.new_empty(2, len(w), 0) if frame.basis is None else torch.stack([y0, u0]) @ frame.basis.T
-        return cls(w.clone(), v, y0, u0, *th, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
+        x = torch.stack([y0, u0], 1)
+        gram = w.new_empty(len(w), 0, 0) if frame.inverse32 is None else (x*frame.lam) @ x.transpose(1, 2)
+        return cls(w.clone(), v, y0, u0, *th, gram, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
     def restart(self, j, w, v, gap, T):
@@ -244,18 +253,23 @@ class Flight:
 
     def position(self, t, i=None):
         "Whitened positions at times `t` [m] on the arcs of flights `i` (all flights: None)"
-        w0, v0 = (self.w0, self.v0) if i is None else (self.w0[i], self.v0[i])
-        return w0*t.cos()[:, None] + v0*t.sin()[:, None]
+        i = slice(None) if i is None else i
+        cos, sin = t.cos()[:, None], t.sin()[:, None]
+        if self.frame.inverse32 is None: return self.w0[i]*cos + self.v0[i]*sin
+        return ((self.y_th[i]*cos + self.u_th[i]*sin) @ self.frame.basis)/self.frame.scale[i]   # from the arc in parameters
     def phase(self, t, i):
         "Whitened positions and velocities at times `t` [m] on the arcs of flights `i`"
         w0, v0, cos, sin = self.w0[i], self.v0[i], t.cos()[:, None], t.sin()[:, None]
         return w0*cos + v0*sin, v0*cos - w0*sin
     def springs(self, t, i):
         "The spring $r$ at arc times `t` [m, M] on the arcs of flights `i` [m]: exact, from three weighted inner products"
-        fr = self.frame
+        fr, c, s = self.frame, t.cos(), t.sin()
+        if fr.inverse32 is not None:   # the mean is the anchor: y(t) - y0 = Y cos t + U sin t
+            G = self.gram[i, :, :, None]
+            return 0.5*(G[:, 0, 0]*c*c + 2*G[:, 0, 1]*c*s + G[:, 1, 1]*s*s)
         x = torch.stack([fr.mean[i] - (0 if fr.anchor is None else fr.anchor), self.y0[i], self.u0[i]], 1)   # y(t) - y0 =
         G = (x if fr.lam is None else x*fr.lam) @ x.transpose(1, 2)                     # e + Y cos t + U sin t; G: [m, 3, 3]
-        c, s, g = t.cos(), t.sin(), lambda a, b: G[:, a, b, None]
+        g = lambda a, b: G[:, a, b, None]
         return 0.5*(g(0, 0) + 2*(g(0, 1)*c + g(0, 2)*s + g(1, 2)*c*s) + g(1, 1)*c*c + g(2, 2)*s*s)
     def thetas(self, t, i=None):
         "Parameters at times `t` [n] on every arc, of flights `i` (None: all): two fused passes, no product with the basis"
@@ -312,24 +326,45 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
     "Flights whose wall is found: the bracket below `rtol` times the probe step, or its inside end moved to within `gap_tol` of the wall"
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
-@patch
-def reflect(self:Flight, j, wa, va, g, theta_a=None):
-    "Restart flights `j` at the bracket's inside end `wa` (`theta_a` in parameters), `va` mirrored off the wall's normal `g` (whitened)"
-    gg = g.pow(2).sum(1)
-    if not (torch.isfinite(gg) & (gg > 0)).all():
+def _normal_norm(gn): # [m] the normal's squared length (or its product with the gradient)
+    if not (torch.isfinite(gn) & (gn > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
-    along = 2*((va*g).sum(1)/gg)[:, None]
-    v = va - along*g
-    fr, scale = self.frame, self.frame.scale[j]
-    if fr.basis is not None:   # the new arc in parameters, with one product with the basis (for the normal)
-        a = self.a[j, None]
-        velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
-        theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
-        normal = ((scale*g).to(fr.basis32.dtype) @ fr.basis32.T).double()
-        self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*normal
-    self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
+    return gn
+
+@patch
+def reflect(self:Flight, j, grad, theta_a=None):
+    "Restart flights `j` at the bracket's inside end (`theta_a` in parameters), mirrored off the wall whose cost gradient there is `grad`"
+    fr = self.frame
+    if fr.inverse32 is not None: self._reflect_in_parameters(j, grad)
+    else:
+        wa, va = self.phase(self.a[j], j)
+        g = fr.normal_w(grad, j)
+        along = 2*((va*g).sum(1)/_normal_norm(g.pow(2).sum(1)))[:, None]
+        v, scale = va - along*g, fr.scale[j]
+        if fr.basis is not None:   # the new arc in parameters, with one product with the basis (for the normal)
+            a = self.a[j, None]
+            velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
+            theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
+            normal = ((scale*g).to(fr.basis32.dtype) @ fr.basis32.T).double()
+            self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*normal
+        self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
     self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
+
+@patch
+def _reflect_in_parameters(self:Flight, j, grad):
+    "`reflect` where every mean is the anchor: the arc in parameters and its Gram matrix, one product with $M^{-1}$"
+    fr, c, s = self.frame, self.a[j].cos(), self.a[j].sin()
+    Y = self.y_th[j]*c[:, None] + self.u_th[j]*s[:, None]          # the wall point, from the anchor
+    U = self.u_th[j]*c[:, None] - self.y_th[j]*s[:, None]          # the velocity there
+    h = (grad.to(fr.inverse32.dtype) @ fr.inverse32).double()        # M^{-1} grad, the normal in parameters
+    along = 2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1))
+    G = self.gram[j]                                                 # the Gram matrix of Y and U, then U's reflection:
+    yy = c*c*G[:, 0, 0] + 2*c*s*G[:, 0, 1] + s*s*G[:, 1, 1]         # Y'MU' = Y'MU - along Y'.grad, and U'MU' = UMU
+    yu = (c*c - s*s)*G[:, 0, 1] + c*s*(G[:, 1, 1] - G[:, 0, 0]) - along*(Y*grad).sum(1)
+    uu = s*s*G[:, 0, 0] - 2*c*s*G[:, 0, 1] + c*c*G[:, 1, 1]
+    self.gram[j] = torch.stack([torch.stack([yy, yu], 1), torch.stack([yu, uu], 1)], 1)
+    self.y_th[j], self.u_th[j] = Y, U - along[:, None]*h
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
 def hmc_step(state:ChainState, # chains inside the basin
@@ -385,9 +420,8 @@ def hmc_step(state:ChainState, # chains inside the basin
         waiting = found if frame.basis is not None and 2*int(found.sum()) < int(active.sum()) else torch.zeros_like(found)
         if found.any() and not waiting.any():                         # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1); trace(j, False)
-            wa, va = fl.phase(fl.a[j], j)
-            theta_a = fl.frame.theta(wa, j) if fl.frame.basis is None else fl.thetas(fl.a, j)
-            fl.reflect(j, wa, va, fl.frame.normal_w(basin.grad(theta_a), j), theta_a)
+            theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
+            fl.reflect(j, basin.grad(theta_a), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
             if len(capped):
