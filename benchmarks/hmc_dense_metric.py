@@ -1,11 +1,14 @@
 """Seconds per reflective HMC update with a dense metric at large D: the log-uniform ellipsoid with a `Kronecker` rotation,
-its own metric given as a dense basis (what a learned dense metric is), uniform prior, cutoff 1e-2.
+its own metric given as a dense basis (what a learned dense metric is), cutoff 1e-2.
 
     OMP_NUM_THREADS=1 python benchmarks/hmc_dense_metric.py            # D = 10,000 (about 3 GB while the basis is built)
-    OMP_NUM_THREADS=1 python benchmarks/hmc_dense_metric.py --dim 2500
+    OMP_NUM_THREADS=1 python benchmarks/hmc_dense_metric.py --dim 2500 --prior gaussian --k-fraction 0.03
 
-The chains start from inside draws of the reference at k_max (90% inside) and make --updates updates at k_max / 2, where
-the walls hold them. Per update: seconds, evaluations, reflections. Run it on two versions of palamedes (e.g. with
+Under the uniform prior the flights reflect in parameters (one product with the metric's inverse per reflection), under
+the Gaussian prior in whitened coordinates (two products with the basis).
+
+The chains start from inside draws of the reference at k_max (90% inside) and make --updates updates at --k-fraction times
+k_max (0.5 by default), where the walls hold them: at smaller fractions the chains reflect more often per move. Per update: seconds, evaluations, reflections. Run it on two versions of palamedes (e.g. with
 `PYTHONPATH` set to a checkout of each) to compare them: the evaluations and reflections show whether they did the same work.
 """
 import argparse, sys, time
@@ -20,6 +23,8 @@ def main():
     p.add_argument('--chains', type=int, default=32)
     p.add_argument('--updates', type=int, default=3)
     p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--prior', choices=['uniform', 'gaussian'], default='uniform')
+    p.add_argument('--k-fraction', type=float, default=0.5, help='the chains move at this fraction of k_max')
     a = p.parse_args()
     import torch
     from tyche.basins import Ellipsoid, spectrum, Kronecker
@@ -32,12 +37,12 @@ def main():
     t = time.time()
     metric = Metric(h/h.log().mean().exp(), Q.apply(torch.eye(a.dim, dtype=torch.float64)).T.contiguous())  # columns: Q e_i
     y0 = metric.to_basis(anchor)
-    k = find_k_max(basin, y0, metric, 'uniform', 1., g, n=64, p_target=0.9)
-    x, inside = reference_draws(k, basin, y0, metric, 'uniform', 1., 4*a.chains, g)
-    frame, _ = references([k/2], y0, metric, 'uniform', 1.)
+    k = find_k_max(basin, y0, metric, a.prior, 1., g, n=64, p_target=0.9)
+    x, inside = reference_draws(k, basin, y0, metric, a.prior, 1., 4*a.chains, g)
+    frame, _ = references([a.k_fraction*k], y0, metric, a.prior, 1.)
     x, rung = x[inside][:a.chains], torch.zeros(min(a.chains, int(inside.sum())), dtype=torch.long)
     state = init_chains(frame.w(metric.to_basis(x), rung), rung, basin, frame)
-    print(f'D = {a.dim}, {len(x)} chains at k = {k/2:.4g} (k_max / 2); set up in {time.time() - t:.1f} s')
+    print(f'D = {a.dim}, {a.prior} prior, {len(x)} chains at k = {a.k_fraction*k:.4g} ({a.k_fraction:g} k_max); set up in {time.time() - t:.1f} s')
     print(f'{"update":>6} {"s":>7} {"evaluations":>12} {"reflections":>12}')
     for i in range(a.updates):
         t = time.time()
