@@ -216,7 +216,7 @@ def _rounds(move, # one move of every chain of a `ChainState` -> (state, info)
 @dataclass
 class Flight:
     "A batch of HMC flights: each on its arc $w_0\\cos t + v_0\\sin t$, $t \\in [0, \\text{left}]$, marching or bracketing the wall"
-    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc
+    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc (with `frame.inverse32`: the first, until a reflection)
     y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
     y_th: torch.Tensor; u_th: torch.Tensor # [n, D] with a basis V, the arc in parameters: V y0 and V u0 (else [n, 0])
     gram: torch.Tensor # [n, 2, 2] with `frame.inverse32`, the arc's Gram matrix in the metric: $Y^\top M Y, Y^\top M U, U^\top M U$
@@ -236,8 +236,8 @@ class Flight:
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
         y0, u0 = frame.scale*w, frame.scale*v
         th = w.new_empty(2, len(w), 0) if frame.basis is None else torch.stack([y0, u0]) @ frame.basis.T
-        x = torch.stack([y0, u0], 1)
-        gram = w.new_empty(len(w), 0, 0) if frame.inverse32 is None else (x*frame.lam) @ x.transpose(1, 2)
+        gram = w.new_empty(len(w), 0, 0)
+        if frame.inverse32 is not None: x = torch.stack([y0, u0], 1); gram = (x*frame.lam) @ x.transpose(1, 2)
         return cls(w.clone(), v, y0, u0, *th, gram, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
@@ -326,7 +326,8 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
     "Flights whose wall is found: the bracket below `rtol` times the probe step, or its inside end moved to within `gap_tol` of the wall"
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
-def _normal_norm(gn): # [m] the normal's squared length (or its product with the gradient)
+def _normal_norm(gn):
+    "The normals' squared lengths (or their products with the gradients) [m], checked finite and positive"
     if not (torch.isfinite(gn) & (gn > 0)).all():
         raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
     return gn
