@@ -216,10 +216,10 @@ def _rounds(move, # one move of every chain of a `ChainState` -> (state, info)
 @dataclass
 class Flight:
     "A batch of HMC flights: each on its arc $w_0\\cos t + v_0\\sin t$, $t \\in [0, \\text{left}]$, marching or bracketing the wall"
-    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc (with `frame.inverse32`: the first, until a reflection)
+    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc (with `frame.inverse32`: [n, 0], the arc is in parameters only)
     y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
     y_th: torch.Tensor; u_th: torch.Tensor # [n, D] with a basis V, the arc in parameters: V y0 and V u0 (else [n, 0])
-    gram: torch.Tensor # [n, 2, 2] with `frame.inverse32`, the arc's Gram matrix in the metric: $Y^\top M Y, Y^\top M U, U^\top M U$
+    y_met: torch.Tensor; u_met: torch.Tensor # [n, D] with `frame.inverse32`, their images M y_th and M u_th (else [n, 0])
     frame: Frame # each flight's frame: row i is the frame of flight i's rung
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
@@ -231,19 +231,23 @@ class Flight:
     bracketing: torch.Tensor # [n] bool
 
     @classmethod
-    def start(cls, w, v, gap, T, frame):
-        "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`, in their `frame` (one row each)"
+    def start(cls, w, v, gap, T, frame, at=None):
+        "Flights from positions `w` (with their gaps; with `frame.inverse32`, or `at` = (y_th, y_met)) at velocities `v` for travel times `T`"
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
         y0, u0 = frame.scale*w, frame.scale*v
-        th = w.new_empty(2, len(w), 0) if frame.basis is None else torch.stack([y0, u0]) @ frame.basis.T
-        gram = w.new_empty(len(w), 0, 0)
-        if frame.inverse32 is not None: x = torch.stack([y0, u0], 1); gram = (x*frame.lam) @ x.transpose(1, 2)
-        return cls(w.clone(), v, y0, u0, *th, gram, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
+        arcs, empty = [w.clone(), v, y0, u0], w.new_empty(len(w), 0)
+        if frame.basis is None: arcs += [empty]*4
+        elif frame.inverse32 is None: arcs += [*(torch.stack([y0, u0]) @ frame.basis.T), empty, empty]
+        else:   # in parameters, from the anchor; the velocities are draws, and float32 will do for them
+            y_th, y_met = at or (y0 @ frame.basis.T, ((frame.lam*y0).to(frame.basis32.dtype) @ frame.basis32.T).double())
+            u_th, u_met = (torch.stack([u0, frame.lam*u0]).to(frame.basis32.dtype) @ frame.basis32.T).double()
+            arcs = [empty]*4 + [y_th, u_th, y_met, u_met]
+        return cls(*arcs, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
-    def restart(self, j, w, v, gap, T):
-        "Flights `j` start anew from positions `w` (with their gaps) at velocities `v` for travel times `T`"
-        new = Flight.start(w, v, gap, T, self.frame.rows(j))
+    def restart(self, j, w, v, gap, T, at=None):
+        "Flights `j` start anew from positions `w` (with their gaps; or `at`, see `start`) at velocities `v` for travel times `T`"
+        new = Flight.start(w, v, gap, T, self.frame.rows(j), at)
         for f in fields(self):
             if f.name != 'frame': getattr(self, f.name)[j] = getattr(new, f.name)
 
@@ -264,9 +268,10 @@ class Flight:
     def springs(self, t, i):
         "The spring $r$ at arc times `t` [m, M] on the arcs of flights `i` [m]: exact, from three weighted inner products"
         fr, c, s = self.frame, t.cos(), t.sin()
-        if fr.inverse32 is not None:   # the mean is the anchor: y(t) - y0 = Y cos t + U sin t
-            G = self.gram[i, :, :, None]
-            return 0.5*(G[:, 0, 0]*c*c + 2*G[:, 0, 1]*c*s + G[:, 1, 1]*s*s)
+        if fr.inverse32 is not None:   # the mean is the anchor: theta(t) - theta_0 = Y cos t + U sin t
+            Y, U, MY, MU = self.y_th[i], self.u_th[i], self.y_met[i], self.u_met[i]
+            yy, yu, uu = ((a*b).sum(1, keepdim=True) for a, b in ((Y, MY), (Y, MU), (U, MU)))
+            return 0.5*(yy*c*c + 2*yu*c*s + uu*s*s)
         x = torch.stack([fr.mean[i] - (0 if fr.anchor is None else fr.anchor), self.y0[i], self.u0[i]], 1)   # y(t) - y0 =
         G = (x if fr.lam is None else x*fr.lam) @ x.transpose(1, 2)                     # e + Y cos t + U sin t; G: [m, 3, 3]
         g = lambda a, b: G[:, a, b, None]
@@ -354,18 +359,13 @@ def reflect(self:Flight, j, grad, theta_a=None):
 
 @patch
 def _reflect_in_parameters(self:Flight, j, grad):
-    "`reflect` where every mean is the anchor: the arc in parameters and its Gram matrix, one product with $M^{-1}$"
-    fr, c, s = self.frame, self.a[j].cos(), self.a[j].sin()
-    Y = self.y_th[j]*c[:, None] + self.u_th[j]*s[:, None]          # the wall point, from the anchor
-    U = self.u_th[j]*c[:, None] - self.y_th[j]*s[:, None]          # the velocity there
-    h = (grad.to(fr.inverse32.dtype) @ fr.inverse32).double()        # M^{-1} grad, the normal in parameters
-    along = 2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1))
-    G = self.gram[j]                                                 # the Gram matrix of Y and U, then U's reflection:
-    yy = c*c*G[:, 0, 0] + 2*c*s*G[:, 0, 1] + s*s*G[:, 1, 1]         # Y'MU' = Y'MU - along Y'.grad, and U'MU' = UMU
-    yu = (c*c - s*s)*G[:, 0, 1] + c*s*(G[:, 1, 1] - G[:, 0, 0]) - along*(Y*grad).sum(1)
-    uu = s*s*G[:, 0, 0] - 2*c*s*G[:, 0, 1] + c*c*G[:, 1, 1]
-    self.gram[j] = torch.stack([torch.stack([yy, yu], 1), torch.stack([yu, uu], 1)], 1)
-    self.y_th[j], self.u_th[j] = Y, U - along[:, None]*h
+    "`reflect` where every mean is the anchor: the arc in parameters and its image under $M$, one product with $M^{-1}$"
+    fr, c, s = self.frame, self.a[j].cos()[:, None], self.a[j].sin()[:, None]
+    Y, U = self.y_th[j]*c + self.u_th[j]*s, self.u_th[j]*c - self.y_th[j]*s         # the wall point and the velocity there
+    MY, MU = self.y_met[j]*c + self.u_met[j]*s, self.u_met[j]*c - self.y_met[j]*s   # their images under M
+    h = (grad.to(fr.inverse32.dtype) @ fr.inverse32).double()                         # M^{-1} grad, the normal in parameters
+    along = (2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1)))[:, None]
+    self.y_th[j], self.u_th[j], self.y_met[j], self.u_met[j] = Y, U - along*h, MY, MU - along*grad   # M h = grad
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
 def hmc_step(state:ChainState, # chains inside the basin
@@ -384,6 +384,8 @@ def hmc_step(state:ChainState, # chains inside the basin
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
     fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
+    in_parameters = frame.inverse32 is not None   # then the chains' last accepted positions are kept in parameters,
+    if in_parameters: out_th, out_met, ended = fl.y_th.clone(), fl.y_met.clone(), torch.zeros(n, dtype=torch.bool)   # whitened at the end
     evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
     out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
     frac = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path                # the recording times, as fractions of a flight
@@ -403,7 +405,8 @@ def hmc_step(state:ChainState, # chains inside the basin
             k, c = k[more], c[more]
             move[c] += 1; bounces[c] = 0
             v = torch.randn(len(k), D, generator=gen, dtype=torch.float64)
-            fl.restart(k, out[c], v, gap[c], state.step[c]*(0.75 + 0.25*torch.rand(len(k), generator=gen, dtype=torch.float64)))
+            fl.restart(k, out[c], v, gap[c], state.step[c]*(0.75 + 0.25*torch.rand(len(k), generator=gen, dtype=torch.float64)),
+                       (out_th[c], out_met[c]) if in_parameters else None)
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
     while len(ids):
         going = active & ~waiting
@@ -413,7 +416,11 @@ def hmc_step(state:ChainState, # chains inside the basin
         arrived = fl.record(t, f, going)
         if arrived.any():                                             # flight over: the new position
             k = arrived.nonzero().squeeze(1); trace(k, True)
-            out[ids[k]], gap[ids[k]] = fl.position(t[k], k), f[k]
+            if in_parameters:
+                c, cos, sin = ids[k], t[k].cos()[:, None], t[k].sin()[:, None]
+                out_th[c], out_met[c], ended[c] = fl.y_th[k]*cos + fl.u_th[k]*sin, fl.y_met[k]*cos + fl.u_met[k]*sin, True
+            else: out[ids[k]] = fl.position(t[k], k)
+            gap[ids[k]] = f[k]
             next_move(k)
         found = fl.crossed(rtol, gap_tol*basin.cutoff) & active
         # with a basis, a reflection's two products with it cost D^2 per flight, and far less per flight in a batch (at
@@ -427,10 +434,12 @@ def hmc_step(state:ChainState, # chains inside the basin
             capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
             if len(capped):
                 c = ids[capped]
-                rejected[c] += 1; path[c, move[c]] = frame.spring(out[c], rung[c])[:, None]
+                r = 0.5*(out_th[c]*out_met[c]).sum(1) if in_parameters else frame.spring(out[c], rung[c])
+                rejected[c] += 1; path[c, move[c]] = r[:, None]
                 next_move(capped)
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
+    if in_parameters and ended.any(): out[ended] = (out_th[ended] @ frame.basis)/frame.scale[rung[ended]]   # one product for all
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
