@@ -261,6 +261,11 @@ class Flight:
         cos, sin = t.cos()[:, None], t.sin()[:, None]
         if self.frame.inverse32 is None: return self.w0[i]*cos + self.v0[i]*sin
         return ((self.y_th[i]*cos + self.u_th[i]*sin) @ self.frame.basis)/self.frame.scale[i]   # from the arc in parameters
+    def phase_in_parameters(self, t, i):
+        "With `frame.inverse32`: points (from the anchor) and velocities at times `t` [m] on the arcs of flights `i`, and their images under M"
+        c, s = t.cos()[:, None], t.sin()[:, None]
+        return (self.y_th[i]*c + self.u_th[i]*s, self.u_th[i]*c - self.y_th[i]*s,
+                self.y_met[i]*c + self.u_met[i]*s, self.u_met[i]*c - self.y_met[i]*s)
     def phase(self, t, i):
         "Whitened positions and velocities at times `t` [m] on the arcs of flights `i`"
         w0, v0, cos, sin = self.w0[i], self.v0[i], t.cos()[:, None], t.sin()[:, None]
@@ -360,9 +365,7 @@ def reflect(self:Flight, j, grad, theta_a=None):
 @patch
 def _reflect_in_parameters(self:Flight, j, grad):
     "`reflect` where every mean is the anchor: the arc in parameters and its image under $M$, one product with $M^{-1}$"
-    fr, c, s = self.frame, self.a[j].cos()[:, None], self.a[j].sin()[:, None]
-    Y, U = self.y_th[j]*c + self.u_th[j]*s, self.u_th[j]*c - self.y_th[j]*s         # the wall point and the velocity there
-    MY, MU = self.y_met[j]*c + self.u_met[j]*s, self.u_met[j]*c - self.y_met[j]*s   # their images under M
+    fr, (Y, U, MY, MU) = self.frame, self.phase_in_parameters(self.a[j], j)   # the wall point, the velocity there, M of each
     h = (grad.to(fr.inverse32.dtype) @ fr.inverse32).double()                         # M^{-1} grad, the normal in parameters
     along = (2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1)))[:, None]
     self.y_th[j], self.u_th[j], self.y_met[j], self.u_met[j] = Y, U - along*h, MY, MU - along*grad   # M h = grad
@@ -384,8 +387,8 @@ def hmc_step(state:ChainState, # chains inside the basin
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
     fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
-    in_parameters = frame.inverse32 is not None   # then the chains' last accepted positions are kept in parameters,
-    if in_parameters: out_th, out_met, ended = fl.y_th.clone(), fl.y_met.clone(), torch.zeros(n, dtype=torch.bool)   # whitened at the end
+    in_parameters = frame.inverse32 is not None   # then the chains' last accepted positions are kept in parameters
+    if in_parameters: out_th, out_met, ended = fl.y_th.clone(), fl.y_met.clone(), torch.zeros(n, dtype=torch.bool)
     evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
     out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
     frac = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path                # the recording times, as fractions of a flight
@@ -417,8 +420,8 @@ def hmc_step(state:ChainState, # chains inside the basin
         if arrived.any():                                             # flight over: the new position
             k = arrived.nonzero().squeeze(1); trace(k, True)
             if in_parameters:
-                c, cos, sin = ids[k], t[k].cos()[:, None], t[k].sin()[:, None]
-                out_th[c], out_met[c], ended[c] = fl.y_th[k]*cos + fl.u_th[k]*sin, fl.y_met[k]*cos + fl.u_met[k]*sin, True
+                c, (y, _, my, _) = ids[k], fl.phase_in_parameters(t[k], k)
+                out_th[c], out_met[c], ended[c] = y, my, True
             else: out[ids[k]] = fl.position(t[k], k)
             gap[ids[k]] = f[k]
             next_move(k)
@@ -439,7 +442,7 @@ def hmc_step(state:ChainState, # chains inside the basin
                 next_move(capped)
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
-    if in_parameters and ended.any(): out[ended] = (out_th[ended] @ frame.basis)/frame.scale[rung[ended]]   # one product for all
+    if in_parameters and ended.any(): out[ended] = (out_th[ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
