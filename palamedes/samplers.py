@@ -80,13 +80,9 @@ class Metric:
     basis: torch.Tensor|None = None # [D, D] orthogonal eigenvectors (columns), None = axis-aligned
 
     @cached_property
-    def basis32(self):
-        "The basis in float32 (computed once), for the products that give a wall's normal"
-        return None if self.basis is None else self.basis.float()
-    @cached_property
-    def inverse32(self):
-        "$M^{-1}$ in float32 (computed once), for the uniform prior's reflections in parameters"
-        return None if self.basis is None else (self.basis32/self.lam.float()) @ self.basis32.T
+    def inverse(self):
+        "$M^{-1}$ (computed once: $D^3$), for the uniform prior's reflections in parameters"
+        return None if self.basis is None else (self.basis/self.lam) @ self.basis.T
     def to_basis(self, x): return x if self.basis is None else x @ self.basis
     def from_basis(self, y): return y if self.basis is None else y @ self.basis.T
     def spring(self, y, y0):
@@ -123,26 +119,24 @@ class Frame:
     lam: torch.Tensor|None = None # [D] the metric's eigenvalues $\lambda$ of the spring (None: all 1)
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
     mean_theta: torch.Tensor|None = None # [K, D] the means in parameters, $V \mu_j$ (None: from `mean`; unused without a basis)
-    basis32: torch.Tensor|None = None # the basis for a wall normal's two products (None: V in float32)
-    inverse32: torch.Tensor|None = None # $M^{-1}$ (float32) where every rung's mean is the anchor: flights reflect in parameters
+    inverse: torch.Tensor|None = None # $M^{-1}$ where every rung's mean is the anchor: flights reflect in parameters
 
     def __post_init__(self):
         if self.basis is None: return
         if self.mean_theta is None: self.mean_theta = self.mean @ self.basis.T
-        if self.basis32 is None: self.basis32 = self.basis.float()
 
     def y(self, w, rung): return self.mean[rung] + self.scale[rung]*w
     def w(self, y, rung): return (y - self.mean[rung])/self.scale[rung]
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
         return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor,
-                     None if self.mean_theta is None else self.mean_theta[index], self.basis32, self.inverse32)
+                     None if self.mean_theta is None else self.mean_theta[index], self.inverse)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
     def normal_w(self, g, rung):
-        "A wall's normal: the gradient `g` [n, D] with respect to $\\theta$ as one with respect to $w$ (the product in `basis32`'s precision)"
-        return self.scale[rung]*(g if self.basis is None else (g.to(self.basis32.dtype) @ self.basis32).double())
+        "A wall's normal: the gradient `g` [n, D] with respect to $\\theta$ as one with respect to $w$"
+        return self.scale[rung]*(g if self.basis is None else g @ self.basis)
     def spring(self, w, rung):
         "The spring $r = \\tfrac12\\sum_i \\lambda_i (y_i - y_{0,i})^2$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
         d = self.y(w, rung) - (0 if self.anchor is None else self.anchor)
@@ -165,8 +159,8 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         a = ks*lam
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
-    inverse32 = metric.inverse32 if prior == 'uniform' else None   # every mean is the anchor: reflections in parameters
-    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, basis32=metric.basis32, inverse32=inverse32), log_norm
+    inverse = metric.inverse if prior == 'uniform' else None   # every mean is the anchor: reflections in parameters
+    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, inverse=inverse), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
 @dataclass
@@ -216,10 +210,10 @@ def _rounds(move, # one move of every chain of a `ChainState` -> (state, info)
 @dataclass
 class Flight:
     "A batch of HMC flights: each on its arc $w_0\\cos t + v_0\\sin t$, $t \\in [0, \\text{left}]$, marching or bracketing the wall"
-    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc (with `frame.inverse32`: [n, 0], the arc is in parameters only)
+    w0: torch.Tensor; v0: torch.Tensor # [n, D] the current arc (with `frame.inverse`: [n, 0], the arc is in parameters only)
     y0: torch.Tensor; u0: torch.Tensor # [n, D] the same arc on the metric's axes: s*w0 and s*v0 (each flight's frame)
     y_th: torch.Tensor; u_th: torch.Tensor # [n, D] with a basis V, the arc in parameters: V y0 and V u0 (else [n, 0])
-    y_met: torch.Tensor; u_met: torch.Tensor # [n, D] with `frame.inverse32`, their images M y_th and M u_th (else [n, 0])
+    y_met: torch.Tensor; u_met: torch.Tensor # [n, D] with `frame.inverse`, their images M y_th and M u_th (else [n, 0])
     frame: Frame # each flight's frame: row i is the frame of flight i's rung
     left: torch.Tensor; T: torch.Tensor # [n] travel time left on the arc, and the whole travel time
     a: torch.Tensor; fa: torch.Tensor # [n] last inside time on the arc and its gap
@@ -232,15 +226,15 @@ class Flight:
 
     @classmethod
     def start(cls, w, v, gap, T, frame, at=None):
-        "Flights from positions `w` (with their gaps; with `frame.inverse32`, or `at` = (y_th, y_met)) at velocities `v` for travel times `T`"
+        "Flights from positions `w` (with their gaps; with `frame.inverse`, or `at` = (y_th, y_met)) at velocities `v` for travel times `T`"
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
         y0, u0 = frame.scale*w, frame.scale*v
         arcs, empty = [w.clone(), v, y0, u0], w.new_empty(len(w), 0)
         if frame.basis is None: arcs += [empty]*4
-        elif frame.inverse32 is None: arcs += [*(torch.stack([y0, u0]) @ frame.basis.T), empty, empty]
-        else:   # in parameters, from the anchor; the velocities are draws, and float32 will do for them
-            y_th, y_met = at or (y0 @ frame.basis.T, ((frame.lam*y0).to(frame.basis32.dtype) @ frame.basis32.T).double())
-            u_th, u_met = (torch.stack([u0, frame.lam*u0]).to(frame.basis32.dtype) @ frame.basis32.T).double()
+        elif frame.inverse is None: arcs += [*(torch.stack([y0, u0]) @ frame.basis.T), empty, empty]
+        else:   # in parameters, from the anchor
+            y_th, y_met = at or (torch.stack([y0, frame.lam*y0]) @ frame.basis.T)
+            u_th, u_met = torch.stack([u0, frame.lam*u0]) @ frame.basis.T
             arcs = [empty]*4 + [y_th, u_th, y_met, u_met]
         return cls(*arcs, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
@@ -259,10 +253,10 @@ class Flight:
         "Whitened positions at times `t` [m] on the arcs of flights `i` (all flights: None)"
         i = slice(None) if i is None else i
         cos, sin = t.cos()[:, None], t.sin()[:, None]
-        if self.frame.inverse32 is None: return self.w0[i]*cos + self.v0[i]*sin
+        if self.frame.inverse is None: return self.w0[i]*cos + self.v0[i]*sin
         return ((self.y_th[i]*cos + self.u_th[i]*sin) @ self.frame.basis)/self.frame.scale[i]   # from the arc in parameters
     def phase_in_parameters(self, t, i):
-        "With `frame.inverse32`: points (from the anchor) and velocities at times `t` [m] on the arcs of flights `i`, and their images under M"
+        "With `frame.inverse`: points (from the anchor) and velocities at times `t` [m] on the arcs of flights `i`, and their images under M"
         c, s = t.cos()[:, None], t.sin()[:, None]
         return (self.y_th[i]*c + self.u_th[i]*s, self.u_th[i]*c - self.y_th[i]*s,
                 self.y_met[i]*c + self.u_met[i]*s, self.u_met[i]*c - self.y_met[i]*s)
@@ -273,7 +267,7 @@ class Flight:
     def springs(self, t, i):
         "The spring $r$ at arc times `t` [m, M] on the arcs of flights `i` [m]: exact, from three weighted inner products"
         fr, c, s = self.frame, t.cos(), t.sin()
-        if fr.inverse32 is not None:   # the mean is the anchor: theta(t) - theta_0 = Y cos t + U sin t
+        if fr.inverse is not None:   # the mean is the anchor: theta(t) - theta_0 = Y cos t + U sin t
             Y, U, MY, MU = self.y_th[i], self.u_th[i], self.y_met[i], self.u_met[i]
             yy, yu, uu = ((a*b).sum(1, keepdim=True) for a, b in ((Y, MY), (Y, MU), (U, MU)))
             return 0.5*(yy*c*c + 2*yu*c*s + uu*s*s)
@@ -346,7 +340,7 @@ def _normal_norm(gn):
 def reflect(self:Flight, j, grad, theta_a=None):
     "Restart flights `j` at the bracket's inside end (`theta_a` in parameters), mirrored off the wall whose cost gradient there is `grad`"
     fr = self.frame
-    if fr.inverse32 is not None: self._reflect_in_parameters(j, grad)
+    if fr.inverse is not None: self._reflect_in_parameters(j, grad)
     else:
         wa, va = self.phase(self.a[j], j)
         g = fr.normal_w(grad, j)
@@ -356,7 +350,7 @@ def reflect(self:Flight, j, grad, theta_a=None):
             a = self.a[j, None]
             velocity = self.u_th[j]*a.cos() - self.y_th[j]*a.sin()
             theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
-            normal = ((scale*g).to(fr.basis32.dtype) @ fr.basis32.T).double()
+            normal = (scale*g) @ fr.basis.T
             self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*normal
         self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
@@ -366,7 +360,7 @@ def reflect(self:Flight, j, grad, theta_a=None):
 def _reflect_in_parameters(self:Flight, j, grad):
     "`reflect` where every mean is the anchor: the arc in parameters and its image under $M$, one product with $M^{-1}$"
     fr, (Y, U, MY, MU) = self.frame, self.phase_in_parameters(self.a[j], j)   # the wall point, the velocity there, M of each
-    h = (grad.to(fr.inverse32.dtype) @ fr.inverse32).double()                         # M^{-1} grad, the normal in parameters
+    h = grad @ fr.inverse                                            # M^{-1} grad, the normal in parameters
     along = (2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1)))[:, None]
     self.y_th[j], self.u_th[j], self.y_met[j], self.u_met[j] = Y, U - along*h, MY, MU - along*grad   # M h = grad
 
@@ -387,7 +381,7 @@ def hmc_step(state:ChainState, # chains inside the basin
     v = torch.randn(n, D, generator=gen, dtype=torch.float64)
     T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
     fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
-    in_parameters = frame.inverse32 is not None   # then the chains' last accepted positions are kept in parameters
+    in_parameters = frame.inverse is not None   # then the chains' last accepted positions are kept in parameters
     if in_parameters: out_th, out_met, ended = fl.y_th.clone(), fl.y_met.clone(), torch.zeros(n, dtype=torch.bool)
     evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
     out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
