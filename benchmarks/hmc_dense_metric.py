@@ -25,6 +25,7 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--prior', choices=['uniform', 'gaussian'], default='uniform')
     p.add_argument('--k-fraction', type=float, default=0.5, help='the chains move at this fraction of k_max')
+    p.add_argument('--moves', type=int, default=1, help='consecutive moves of each chain per update (a sweep makes 1 to 8)')
     a = p.parse_args()
     import torch
     from tyche.basins import Ellipsoid, spectrum, Kronecker
@@ -42,11 +43,11 @@ def main():
     frame, _ = references([a.k_fraction*k], y0, metric, a.prior, 1.)
     x, rung = x[inside][:a.chains], torch.zeros(min(a.chains, int(inside.sum())), dtype=torch.long)
     state = init_chains(frame.w(metric.to_basis(x), rung), rung, basin, frame)
-    print(f'D = {a.dim}, {a.prior} prior, {len(x)} chains at k = {a.k_fraction*k:.4g} ({a.k_fraction:g} k_max); set up in {time.time() - t:.1f} s')
+    print(f'D = {a.dim}, {a.prior} prior, {len(x)} chains at k = {a.k_fraction*k:.4g} ({a.k_fraction:g} k_max), {a.moves} moves per update; set up in {time.time() - t:.1f} s')
     print(f'{"update":>6} {"s":>7} {"evaluations":>12} {"reflections":>12}')
     for i in range(a.updates):
         t = time.time()
-        state, info = hmc_step(state, basin, frame, g)
+        state, info = hmc_step(state, basin, frame, g, moves=torch.full((len(x),), a.moves))
         print(f'{i:>6} {time.time() - t:>7.1f} {int(info.n_evals.sum()):>12} {int(info.n_events.sum()):>12}')
 
 

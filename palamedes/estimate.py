@@ -428,20 +428,23 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
     y0, ks, (K, C, D) = metric.to_basis(c64), st.ks, st.x.shape
     frame, _ = references(ks, y0, metric, prior, sigma)
     rung, step, moves = (t.repeat_interleave(C) for t in (torch.arange(K), st.step, st.rung_moves))
-    x, gap = st.x.clone(), st.gap.clone()
+    y, gap = metric.to_basis(st.x.reshape(K*C, D)), st.gap.clone()   # the chains on the metric's axes, swapped there
     path = dict(n_path=o.n_path) if st.sampler == 'hmc' else {}
     bar = tqdm(total=n_sweeps, initial=len(st.r), disable=not progress, desc='palamedes exchange')
     while len(st.r) < n_sweeps:
-        w = frame.w(metric.to_basis(x.reshape(K*C, D)), rung)
+        w = frame.w(y, rung)
         try: chains, info = SAMPLERS[st.sampler](ChainState(w, rung, gap.reshape(-1), step), basin, frame, gen, moves=moves, **path)
         except FloatingPointError as e:
             raise FloatingPointError(f'{e} (at sweep {len(st.r)}; the finished sweeps are kept in the checkpoint {o.checkpoint})') from e
         st.rejected += int(info.n_rejected.sum()) if st.sampler == 'hmc' else 0; st.moves += int(moves.sum())
-        x = metric.from_basis(frame.y(chains.w, rung)).reshape(K, C, D); gap = chains.gap.reshape(K, C)
-        r = metric.spring(metric.to_basis(x), y0)
-        if o.symmetry is not None:
+        y, gap = frame.y(chains.w, rung), chains.gap.reshape(K, C)
+        r = metric.spring(y, y0).reshape(K, C)
+        if o.symmetry is not None:   # relabelling acts on the parameters
+            x = metric.from_basis(y).reshape(K, C, D)
             relabel(x, gap, r, ks, o.symmetry, lambda t: metric.spring(metric.to_basis(t), y0), basin, gen)
-        rate = exchange(x, gap, r, ks, gen, len(st.r) % 2)
+            y = metric.to_basis(x.reshape(K*C, D))
+        rate = exchange(y.view(K, C, D), gap, r, ks, gen, len(st.r) % 2)
+        x = metric.from_basis(y).reshape(K, C, D)
         st.r = torch.cat([st.r, info.springs.reshape(1, K, C, -1)]); st.swaps = torch.cat([st.swaps, rate[None]])
         st.x, st.gap, st.gen, st.n_evals, st.n_grads = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
         if len(st.r) % o.checkpoint_every == 0 or len(st.r) == n_sweeps: save()

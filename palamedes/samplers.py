@@ -83,6 +83,10 @@ class Metric:
     def inverse(self):
         "$M^{-1}$ (computed once: $D^3$), for the uniform prior's reflections in parameters"
         return None if self.basis is None else (self.basis/self.lam) @ self.basis.T
+    @cached_property
+    def basis32(self):
+        "The basis in float32, for the direction of a wall's normal in whitened coordinates (see `Flight.reflect`)"
+        return None if self.basis is None else self.basis.float()
     def to_basis(self, x): return x if self.basis is None else x @ self.basis
     def from_basis(self, y): return y if self.basis is None else y @ self.basis.T
     def spring(self, y, y0):
@@ -120,6 +124,7 @@ class Frame:
     anchor: torch.Tensor|None = None # [D] the anchor $y_0$ in the metric's basis (None: the origin)
     mean_theta: torch.Tensor|None = None # [K, D] the means in parameters, $V \mu_j$ (None: from `mean`; unused without a basis)
     inverse: torch.Tensor|None = None # $M^{-1}$ where every rung's mean is the anchor: flights reflect in parameters
+    basis32: torch.Tensor|None = None # the basis in float32 for the normals of whitened reflections (None: the basis)
 
     def __post_init__(self):
         if self.basis is None: return
@@ -130,13 +135,17 @@ class Frame:
     def rows(self, index):
         "The frame whose row $i$ is row `index[i]` of this one (`frame.rows(rung)`: one row per chain)"
         return Frame(self.mean[index], self.scale[index], self.basis, self.lam, self.anchor,
-                     None if self.mean_theta is None else self.mean_theta[index], self.inverse)
+                     None if self.mean_theta is None else self.mean_theta[index], self.inverse, self.basis32)
     def theta(self, w, rung):
         y = self.y(w, rung)
         return y if self.basis is None else y @ self.basis.T
+    def to_parameters(self, y):
+        "Rows `y` [n, D] on the metric's axes in parameters, $(Vy,)$, and with `inverse` also their images under M, $(Vy, V\\lambda y)$"
+        return tuple(torch.stack([y, self.lam*y]) @ self.basis.T) if self.inverse is not None else (y @ self.basis.T,)
     def normal_w(self, g, rung):
-        "A wall's normal: the gradient `g` [n, D] with respect to $\\theta$ as one with respect to $w$"
-        return self.scale[rung]*(g if self.basis is None else g @ self.basis)
+        "A wall's normal: the gradient `g` [n, D] with respect to $\\theta$ as one with respect to $w$ (with `basis32`, rounded)"
+        if self.basis is None: return self.scale[rung]*g
+        return self.scale[rung]*(g @ self.basis if self.basis32 is None else (g.float() @ self.basis32).double())
     def spring(self, w, rung):
         "The spring $r = \\tfrac12\\sum_i \\lambda_i (y_i - y_{0,i})^2$ at whitened positions `w` [n, D] of chains on rungs `rung` [n]"
         d = self.y(w, rung) - (0 if self.anchor is None else self.anchor)
@@ -160,7 +169,8 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
     inverse = metric.inverse if prior == 'uniform' else None   # every mean is the anchor: reflections in parameters
-    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, inverse=inverse), log_norm
+    basis32 = metric.basis32 if prior == 'gaussian' else None   # else whitened reflections, their normals from float32
+    return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, inverse=inverse, basis32=basis32), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
 @dataclass
@@ -225,23 +235,22 @@ class Flight:
     bracketing: torch.Tensor # [n] bool
 
     @classmethod
-    def start(cls, w, v, gap, T, frame, at=None):
-        "Flights from positions `w` (with their gaps; with `frame.inverse`, or `at` = (y_th, y_met)) at velocities `v` for travel times `T`"
+    def start(cls, w, v, gap, T, frame, at=None, vel=None):
+        "Flights from positions `w` (with their gaps) at velocities `v` for travel times `T`; with a basis, `at` and `vel` are the same in parameters (`Frame.to_parameters`; None: computed here)"
         z, none, count = torch.zeros_like(T), torch.full_like(T, math.nan), torch.zeros(len(T), dtype=torch.long)
         y0, u0 = frame.scale*w, frame.scale*v
         arcs, empty = [w.clone(), v, y0, u0], w.new_empty(len(w), 0)
         if frame.basis is None: arcs += [empty]*4
-        elif frame.inverse is None: arcs += [*(torch.stack([y0, u0]) @ frame.basis.T), empty, empty]
-        else:   # in parameters, from the anchor
-            y_th, y_met = at or (torch.stack([y0, frame.lam*y0]) @ frame.basis.T)
-            u_th, u_met = torch.stack([u0, frame.lam*u0]) @ frame.basis.T
-            arcs = [empty]*4 + [y_th, u_th, y_met, u_met]
+        else:
+            (y_th, *y_met), (u_th, *u_met) = at or frame.to_parameters(y0), vel or frame.to_parameters(u0)
+            if frame.inverse is None: arcs += [y_th, u_th, empty, empty]
+            else: arcs = [empty]*4 + [y_th, u_th, *y_met, *u_met]   # in parameters, from the anchor
         return cls(*arcs, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
                    none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
 
-    def restart(self, j, w, v, gap, T, at=None):
-        "Flights `j` start anew from positions `w` (with their gaps; or `at`, see `start`) at velocities `v` for travel times `T`"
-        new = Flight.start(w, v, gap, T, self.frame.rows(j), at)
+    def restart(self, j, w, v, gap, T, at=None, vel=None):
+        "Flights `j` start anew from positions `w` (with their gaps) at velocities `v` for travel times `T` (`at`, `vel`: see `start`)"
+        new = Flight.start(w, v, gap, T, self.frame.rows(j), at, vel)
         for f in fields(self):
             if f.name != 'frame': getattr(self, f.name)[j] = getattr(new, f.name)
 
@@ -255,6 +264,10 @@ class Flight:
         cos, sin = t.cos()[:, None], t.sin()[:, None]
         if self.frame.inverse is None: return self.w0[i]*cos + self.v0[i]*sin
         return ((self.y_th[i]*cos + self.u_th[i]*sin) @ self.frame.basis)/self.frame.scale[i]   # from the arc in parameters
+    def position_in_parameters(self, t, i):
+        "With a basis, the points at times `t` [m] on the arcs of flights `i` in parameters (from the rung's mean) as `Frame.to_parameters` gives them"
+        c, s = t.cos()[:, None], t.sin()[:, None]
+        return tuple(y[i]*c + u[i]*s for y, u in ((self.y_th, self.u_th), (self.y_met, self.u_met)) if y.shape[1])
     def phase_in_parameters(self, t, i):
         "With `frame.inverse`: points (from the anchor) and velocities at times `t` [m] on the arcs of flights `i`, and their images under M"
         c, s = t.cos()[:, None], t.sin()[:, None]
@@ -338,8 +351,9 @@ def _normal_norm(gn):
 
 @patch
 def reflect(self:Flight, j, grad, theta_a=None):
-    "Restart flights `j` at the bracket's inside end (`theta_a` in parameters), mirrored off the wall whose cost gradient there is `grad`"
+    "Restart flights `j` at the bracket's inside end (`theta_a` in parameters), mirrored off the wall whose cost gradient there is `grad`; which turned inward (the others' moves are rejected)"
     fr = self.frame
+    turned = torch.ones(len(j), dtype=torch.bool)
     if fr.inverse is not None: self._reflect_in_parameters(j, grad)
     else:
         wa, va = self.phase(self.a[j], j)
@@ -352,9 +366,12 @@ def reflect(self:Flight, j, grad, theta_a=None):
             theta_a = self.thetas(self.a, j) if theta_a is None else theta_a
             normal = (scale*g) @ fr.basis.T
             self.y_th[j], self.u_th[j] = theta_a - fr.mean_theta[j], velocity - along*normal
+            if fr.basis32 is not None:   # g's direction was rounded: was the flight heading out, and is it heading in now?
+                turned = ((velocity*grad).sum(1) > 0) & ((self.u_th[j]*grad).sum(1) < 0)
         self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
     self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
     self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
+    return turned
 
 @patch
 def _reflect_in_parameters(self:Flight, j, grad):
@@ -378,11 +395,17 @@ def hmc_step(state:ChainState, # chains inside the basin
     w, rung = state.w, state.rung
     n, D = w.shape
     moves = torch.ones(n, dtype=torch.long) if moves is None else moves
-    v = torch.randn(n, D, generator=gen, dtype=torch.float64)
-    T = state.step*(0.75 + 0.25*torch.rand(n, generator=gen, dtype=torch.float64))
-    fl, ids = Flight.start(w, v, state.gap, T, frame.rows(rung)), torch.arange(n)   # the flights under way and their chains
-    in_parameters = frame.inverse is not None   # then the chains' last accepted positions are kept in parameters
-    if in_parameters: out_th, out_met, ended = fl.y_th.clone(), fl.y_met.clone(), torch.zeros(n, dtype=torch.bool)
+    first, owner = moves.cumsum(0) - moves, torch.arange(n).repeat_interleave(moves)   # chain c's moves: rows first[c] + 0, 1, ..
+    v = torch.randn(len(owner), D, generator=gen, dtype=torch.float64)                  # every move's velocity and travel
+    T = state.step[owner]*(0.75 + 0.25*torch.rand(len(owner), generator=gen, dtype=torch.float64))   # time, drawn up front
+    # with a basis, all moves' velocities in parameters in one product (chains start their moves a few at a time, and a
+    # product with a few rows reads the whole basis for them: at D = 1e4 one row costs 9 times as much as a row of 256)
+    vel = frame.to_parameters(frame.scale[rung[owner]]*v) if frame.basis is not None else ()
+    take = lambda arcs, rows: tuple(a[rows] for a in arcs)
+    fl, ids = Flight.start(w, v[first], state.gap, T[first], frame.rows(rung), vel=take(vel, first)), torch.arange(n)
+    in_parameters = frame.inverse is not None   # then the chains' last accepted positions are kept in parameters only
+    out_at = tuple(a.clone() for a in (fl.y_th, fl.y_met) if a.shape[1])   # with a basis, those positions in parameters
+    ended = torch.zeros(n, dtype=torch.bool)
     evals, grads, refl, rejected, move, bounces = (torch.zeros(n, dtype=torch.long) for _ in range(6))
     out, gap, active = w.clone(), state.gap.clone(), torch.ones(n, dtype=torch.bool)   # out: each chain's last accepted position
     frac = torch.arange(1, n_path + 1, dtype=torch.float64)/n_path                # the recording times, as fractions of a flight
@@ -401,9 +424,8 @@ def hmc_step(state:ChainState, # chains inside the basin
         if more.any():
             k, c = k[more], c[more]
             move[c] += 1; bounces[c] = 0
-            v = torch.randn(len(k), D, generator=gen, dtype=torch.float64)
-            fl.restart(k, out[c], v, gap[c], state.step[c]*(0.75 + 0.25*torch.rand(len(k), generator=gen, dtype=torch.float64)),
-                       (out_th[c], out_met[c]) if in_parameters else None)
+            r = first[c] + move[c]
+            fl.restart(k, out[c], v[r], gap[c], T[r], take(out_at, c), take(vel, r))
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
     while len(ids):
         going = active & ~waiting
@@ -412,12 +434,11 @@ def hmc_step(state:ChainState, # chains inside the basin
         f = torch.full_like(t, math.nan); f[i] = basin.gap(fl.thetas(t, None if len(i) == len(ids) else i)); evals[ids[i]] += 1
         arrived = fl.record(t, f, going)
         if arrived.any():                                             # flight over: the new position
-            k = arrived.nonzero().squeeze(1); trace(k, True)
-            if in_parameters:
-                c, (y, _, my, _) = ids[k], fl.phase_in_parameters(t[k], k)
-                out_th[c], out_met[c], ended[c] = y, my, True
-            else: out[ids[k]] = fl.position(t[k], k)
-            gap[ids[k]] = f[k]
+            k = arrived.nonzero().squeeze(1); c = ids[k]; trace(k, True)
+            for kept, y in zip(out_at, fl.position_in_parameters(t[k], k)): kept[c] = y
+            if in_parameters: ended[c] = True
+            else: out[c] = fl.position(t[k], k)
+            gap[c] = f[k]
             next_move(k)
         found = fl.crossed(rtol, gap_tol*basin.cutoff) & active
         # with a basis, a reflection's two products with it cost D^2 per flight, and far less per flight in a batch (at
@@ -426,17 +447,17 @@ def hmc_step(state:ChainState, # chains inside the basin
         if found.any() and not waiting.any():                         # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1); trace(j, False)
             theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
-            fl.reflect(j, basin.grad(theta_a), theta_a)
+            turned = fl.reflect(j, basin.grad(theta_a), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
-            capped = j[bounces[ids[j]] > max_reflections]             # the move is rejected: the chain keeps its position
+            capped = j[(bounces[ids[j]] > max_reflections) | ~turned]   # the move is rejected: the chain keeps its position
             if len(capped):
                 c = ids[capped]
-                r = 0.5*(out_th[c]*out_met[c]).sum(1) if in_parameters else frame.spring(out[c], rung[c])
+                r = 0.5*(out_at[0][c]*out_at[1][c]).sum(1) if in_parameters else frame.spring(out[c], rung[c])
                 rejected[c] += 1; path[c, move[c]] = r[:, None]
                 next_move(capped)
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
-    if in_parameters and ended.any(): out[ended] = (out_th[ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
+    if in_parameters and ended.any(): out[ended] = (out_at[0][ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
