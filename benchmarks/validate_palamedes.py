@@ -90,6 +90,7 @@ def main():
                 top_err, top_se, ladder_err, ladder_se = ellipsoid_error_split(res, basin, EPS)
                 print(f'{"":>6} error of the top (fraction inside at k_max) {top_err:+.3f} +- {top_se:.3f}, '
                       f'of the ladder {ladder_err:+.3f} +- {ladder_se:.3f}')
+            if res.rejected: print(f'{"":>6} HMC moves rejected: {res.rejected:.2e} of them')
             if not res.equilibrated: print(f'{"":>6} gates: {"; ".join(res.problems)}')
     covered = sum(c for c, _ in rows); tight = sum(c and s for c, s in rows)
     print(f'coverage |error| <= 2 stderr: {covered}/{len(rows)}; with stderr <= 2 nats as well: {tight}/{len(rows)}')

@@ -157,7 +157,7 @@ class VolumeEstimate:
     n_roundings: int # how often the descent rounded the metric
     n_evals: int # cost evaluations
     n_grads: int # cost gradients
-    rejected: float # fraction of HMC moves rejected for too many reflections
+    rejected: float # fraction of HMC moves rejected (too many reflections, or one that did not turn the flight inward)
     wall: float # seconds
     sampler: str = 'hmc'
     prior: str = 'gaussian'
@@ -347,7 +347,7 @@ def _gates(out, ks, prior, halves, sets_err, neighbours, late_start=None):
         problems.append(f'the ladder is too sparse: neighbours at k={float(ks[int(rate.argmin())]):.3g} swap {float(rate.min()):.1%} of the time')
     if len(ks) > 1 and float(neighbours.min()) < 0.03:
         problems.append(f'neighbouring rungs at k={float(ks[int(neighbours.argmin())]):.3g} overlap too little for MBAR ({float(neighbours.min()):.3f} < 0.03)')
-    if out['rejected'] > 0.01: problems.append(f'{out["rejected"]:.1%} of HMC moves hit the reflection cap')
+    if out['rejected'] > 0.01: problems.append(f'{out["rejected"]:.1%} of HMC moves were rejected (the reflection cap, or reflections that did not turn inward)')
     if prior == 'gaussian' and out['log_volume'] > 0:
         problems.append(f'impossible: a log-mass of {out["log_volume"]:.3g} > 0 under a normalised prior')
     return problems

@@ -188,7 +188,7 @@ class Info:
     n_evals: torch.Tensor # [n] cost evaluations
     n_grads: torch.Tensor # [n] cost gradients
     n_events: torch.Tensor # [n] reflections (HMC), bracket shrinks (ESS), 0 (SGLD)
-    n_rejected: torch.Tensor # [n] moves that kept their start (HMC: reflection cap; ESS: shrinks exhausted; SGLD: Metropolis)
+    n_rejected: torch.Tensor # [n] moves that kept their start (HMC: reflection cap, or a reflection not turning inward; ESS: shrinks exhausted; SGLD: Metropolis)
     springs: torch.Tensor # [n, P*M] the spring r at M times of each of P moves (NaN: no such move; HMC: n_path, else 1)
 
 def init_chains(w:torch.Tensor, # [n, D] positions in whitened coordinates, inside the basin
