@@ -449,12 +449,12 @@ def hmc_step(state:ChainState, # chains inside the basin
             theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
             turned = fl.reflect(j, basin.grad(theta_a), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
-            capped = j[(bounces[ids[j]] > max_reflections) | ~turned]   # the move is rejected: the chain keeps its position
-            if len(capped):
-                c = ids[capped]
+            refused = j[(bounces[ids[j]] > max_reflections) | ~turned]   # the move is rejected: the chain keeps its position
+            if len(refused):
+                c = ids[refused]
                 r = 0.5*(out_at[0][c]*out_at[1][c]).sum(1) if in_parameters else frame.spring(out[c], rung[c])
                 rejected[c] += 1; path[c, move[c]] = r[:, None]
-                next_move(capped)
+                next_move(refused)
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
     if in_parameters and ended.any(): out[ended] = (out_at[0][ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
