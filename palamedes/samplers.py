@@ -169,7 +169,7 @@ def references(ks, # spring constants [K] (> 0 for the uniform prior)
         mean = y0.expand_as(a).clone()
         log_norm = (0.5*torch.log(2*math.pi/a)).sum(1)
     inverse = metric.inverse if prior == 'uniform' else None   # every mean is the anchor: reflections in parameters
-    basis32 = metric.basis32 if prior == 'gaussian' else None   # else whitened reflections, their normals from float32
+    basis32 = metric.basis32 if prior == 'gaussian' else None   # Gaussian prior: whitened reflections, the normal's direction from float32
     return Frame(mean, a.rsqrt(), metric.basis, metric.lam, y0, inverse=inverse, basis32=basis32), log_norm
 
 # %% ../nbs/20_samplers.ipynb #40e677a2
