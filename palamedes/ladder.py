@@ -296,8 +296,8 @@ def descend(basin:Basin, # the basin
             break
         rungs.append((k, x, gap, float(step[0]), cost, sd_r**2)); sd_above = sd_r
         if (len(rungs) > 1 and filled and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
-        k_tail = 0.9/(mean_r + k*sd_r**2)   # where the tail may start: k E_k[r] <= 1, with room for E_k[r] to grow below k
-        k = k_tail if below(k, sd_r) < k_tail < k and 0.5*(k_tail*sd_r)**2 <= tail_tol else below(k, sd_r)
+        k_next, k_tail = below(k, sd_r), 0.9/(mean_r + k*sd_r**2)   # k_tail: where the tail may start, k E_k[r] <= 1
+        k = k_tail if k_next < k_tail < k and 0.5*(k_tail*sd_r)**2 <= tail_tol else k_next   # with room for E_k[r] to rise
     none = torch.zeros(0, dtype=torch.float64)
     if not rungs: return Ladder(none, x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)), none, none, none, metric, n_roundings)
     ks, xs, gaps, steps, costs, var_r = zip(*rungs[::-1])
