@@ -264,6 +264,7 @@ def descend(basin:Basin, # the basin
     k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
     rungs, buffer, n_roundings, dense, sd_above, n_retries = [], [], 0, D <= dense_max, None, 0
     below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
+    tail_settled = lambda k, s: 0.5*(k*s)**2 <= tail_tol   # the tail's error below a rung at k with a spread s of r
     while True:
         evals = basin.n_evals
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
@@ -295,9 +296,9 @@ def descend(basin:Basin, # the basin
             rungs = []
             break
         rungs.append((k, x, gap, float(step[0]), cost, sd_r**2)); sd_above = sd_r
-        if (len(rungs) > 1 and filled and 0.5*(k*sd_r)**2 <= tail_tol) or len(rungs) >= max_rungs: break
+        if (len(rungs) > 1 and filled and tail_settled(k, sd_r)) or len(rungs) >= max_rungs: break
         k_next, k_tail = below(k, sd_r), 0.9/(mean_r + k*sd_r**2)   # k_tail: where the tail may start, k E_k[r] <= 1
-        k = k_tail if k_next < k_tail < k and 0.5*(k_tail*sd_r)**2 <= tail_tol else k_next   # with room for E_k[r] to rise
+        k = k_tail if k_next < k_tail < k and tail_settled(k_tail, sd_r) else k_next   # with room for E_k[r] to rise
     none = torch.zeros(0, dtype=torch.float64)
     if not rungs: return Ladder(none, x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)), none, none, none, metric, n_roundings)
     ks, xs, gaps, steps, costs, var_r = zip(*rungs[::-1])
