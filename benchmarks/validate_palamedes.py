@@ -8,8 +8,9 @@ evaluations and gradients. With `--box-metric identity` the boxes run with the i
 by default they run with the defaults like every other case. Wherever a box's metric is the
 identity in the end (given, or the descent found nothing to round), or an ellipsoid's learned metric is its own (under
 the uniform prior: `metric_is_exact`), every rung's z-score of E_k[r] against its exact value (`box_spring_means`,
-`ellipsoid_spring_means`) is printed: an equilibration check independent of the final number; for those ellipsoids the
-error is also split into the top's (the fraction inside at k_max) and the ladder's (`ellipsoid_error_split`).
+`ellipsoid_spring_means`) is printed: an equilibration check independent of the final number; and the error is split
+into the top's (the fraction inside at k_max), the ladder's (MBAR over the rungs) and the tail's (below the lowest
+rung), each against its exact value (`error_split` with `box_log_z` or `ellipsoid_log_z`).
 Ends with the coverage.
 
     OMP_NUM_THREADS=2 python benchmarks/validate_palamedes.py --dims 100           # minutes
@@ -24,7 +25,8 @@ import argparse, re, time, warnings
 from pathlib import Path
 import tyche
 from palamedes import estimate_volume
-from palamedes.validation import validation_cases, box_spring_means, ellipsoid_spring_means, ellipsoid_error_split, metric_is_exact
+from palamedes.validation import (validation_cases, box_spring_means, box_log_z, ellipsoid_spring_means, ellipsoid_log_z,
+                                  error_split, metric_is_exact)
 
 EPS, SIGMA = 1e-2, 1.0
 
@@ -73,10 +75,10 @@ def main():
                 naive = tyche.estimate_volume(basin, basin.center, **kw)
                 rounded = tyche.estimate_volume(basin, basin.center, preconditioner=res.preconditioner(), **kw)
             err = res.log_volume - truth
-            if 'box' in name and res.metric.basis is None and bool((res.metric.lam == 1).all()):   # E_k[r] known
-                exact_r = box_spring_means(basin, EPS, res.ks, prior, SIGMA)
+            if 'box' in name and res.metric.basis is None and bool((res.metric.lam == 1).all()):   # E_k[r] and Z(k) known
+                exact_r, log_z = box_spring_means(basin, EPS, res.ks, prior, SIGMA), lambda ks: box_log_z(basin, EPS, ks, prior, SIGMA)
             elif 'ellipsoid' in name and prior == 'uniform' and metric_is_exact(res.metric, basin):
-                exact_r = ellipsoid_spring_means(basin, EPS, res.ks)
+                exact_r, log_z = ellipsoid_spring_means(basin, EPS, res.ks), lambda ks: ellipsoid_log_z(basin, EPS, ks)
             else: exact_r = None
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
@@ -86,10 +88,9 @@ def main():
                 z = (res.mean_r - exact_r)/res.se_r
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '
                       f'max |z| {float(z.abs().max()):.2f}')
-            if exact_r is not None and 'ellipsoid' in name:   # the error split: the top's fraction inside, and the ladder
-                top_err, top_se, ladder_err, ladder_se = ellipsoid_error_split(res, basin, EPS)
-                print(f'{"":>6} error of the top (fraction inside at k_max) {top_err:+.3f} +- {top_se:.3f}, '
-                      f'of the ladder {ladder_err:+.3f} +- {ladder_se:.3f}')
+                top_err, top_se, ladder_err, tail_err, rest_se = error_split(res, log_z)
+                print(f'{"":>6} error of the top (fraction inside at k_max) {top_err:+.3f} +- {top_se:.3f}, of the ladder '
+                      f'{ladder_err:+.3f} and of the tail {tail_err:+.4f} (+- {rest_se:.3f} together; tail error bound {res.tail_err:.4f})')
             if res.rejected: print(f'{"":>6} HMC moves rejected: {res.rejected:.2e} of them')
             if not res.equilibrated: print(f'{"":>6} gates: {"; ".join(res.problems)}')
     covered = sum(c for c, _ in rows); tight = sum(c and s for c, s in rows)
