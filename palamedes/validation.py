@@ -14,21 +14,29 @@ from scipy import integrate, stats
 from tyche.basins import Box, Ellipsoid, spectrum, random_rotation, rotate, _log_normal_interval
 
 # %% ../nbs/23_validation.ipynb #03d0f9b3
+def _box_rung(box:Box, cutoff:float, k:float, prior:str, sigma:float):
+    "A rung's target on a box's axes $y$: half-widths, and the Gaussian (mean, precision) that prior times spring is there, with its log-constant"
+    half = cutoff*box.widths
+    m0 = -rotate(box.center[None], box.rotation, transpose=True)[0]   # the prior's mean in the box frame
+    if prior != 'gaussian':                                        # e^(-k t^2/2) = sqrt(2 pi/k) N(t; 0, 1/k)
+        return half, torch.zeros_like(half), k, 0.5*len(half)*math.log(2*math.pi/k) if k > 0 else 0.
+    a = 1/sigma**2 + k; mu = m0/sigma**2/a                         # N(t; m0, sigma^2) e^(-k t^2/2) = c N(t; mu, 1/a)
+    return half, mu, a, float((0.5*a*mu**2 - 0.5*m0**2/sigma**2).sum()) - 0.5*len(half)*math.log(a*sigma**2)
+
 def box_spring_means(box:Box, # the basin
                      cutoff:float, # epsilon
                      ks, # spring constants [K]
                      prior:str='gaussian', # "gaussian" or "uniform"
                      sigma:float=1.): # the Gaussian prior's scale
     "Exact $E_k[r]$ [K] for a `Box` with the identity metric, $r = \\tfrac12|\\theta - \\theta_0|^2$"
-    half = (cutoff*box.widths).numpy()
-    m0 = -rotate(box.center[None], box.rotation, transpose=True)[0].numpy()   # the prior's mean in the box frame
     out = []
-    for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)):
-        if prior == 'gaussian': a = 1/sigma**2 + k; mu, sd = m0/sigma**2/a, np.full_like(half, 1/math.sqrt(a))
-        else: mu, sd = np.zeros_like(half), np.full_like(half, 1/math.sqrt(k))
+    for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist():
+        half, mu, a, _ = (t.numpy() if torch.is_tensor(t) else t for t in _box_rung(box, cutoff, k, prior, sigma))
+        sd = 1/math.sqrt(a)
         tn = stats.truncnorm((-half - mu)/sd, (half - mu)/sd, loc=mu, scale=sd)
         out.append(0.5*float(np.sum(tn.var() + tn.mean()**2)))
     return torch.tensor(out, dtype=torch.float64)
+
 
 # %% ../nbs/23_validation.ipynb #c5d1a7e1
 def box_log_z(box:Box, # the basin
@@ -37,16 +45,11 @@ def box_log_z(box:Box, # the basin
               prior:str='gaussian', # "gaussian" or "uniform"
               sigma:float=1.): # the Gaussian prior's scale
     "Exact $\\log Z(k) = \\log\\int_B p(\\theta)\\,e^{-kr}\\,d\\theta$ [K] for a `Box` with the identity metric ($k = 0$: its log-mass)"
-    half = cutoff*box.widths
-    m0 = -rotate(box.center[None], box.rotation, transpose=True)[0]   # the prior's mean in the box frame
     out = []
     for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist():
-        if prior == 'gaussian':   # N(t; m0, sigma^2) e^(-k t^2/2): a Gaussian of precision a around mu, times a constant
-            a = 1/sigma**2 + k; mu = m0/sigma**2/a
-            log_c = 0.5*a*mu**2 - 0.5*m0**2/sigma**2 - 0.5*math.log(a*sigma**2)
-            out.append(float((log_c + _log_normal_interval((-half - mu)*math.sqrt(a), (half - mu)*math.sqrt(a))).sum()))
-        elif k == 0: out.append(float(torch.log(2*half).sum()))
-        else: out.append(float((0.5*math.log(2*math.pi/k) + _log_normal_interval(-half*math.sqrt(k), half*math.sqrt(k))).sum()))
+        half, mu, a, log_c = _box_rung(box, cutoff, k, prior, sigma)
+        if a == 0: out.append(float(torch.log(2*half).sum()))   # the uniform prior at k = 0: the box's volume
+        else: out.append(log_c + float(_log_normal_interval((-half - mu)*math.sqrt(a), (half - mu)*math.sqrt(a)).sum()))
     return torch.tensor(out, dtype=torch.float64)
 
 
