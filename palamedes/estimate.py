@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['rung_weights', 'quad_weights', 'rung_moments', 'ladder_integral', 'free_energies', 'neighbour_overlap',
-           'equilibrated_from', 'VolumeEstimate', 'RunState', 'moves_per_sweep', 'estimate_volume']
+           'equilibrated_from', 'VolumeEstimate', 'DescentState', 'RunState', 'load_checkpoint', 'moves_per_sweep',
+           'estimate_volume']
 
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
@@ -18,7 +19,7 @@ from tyche.distributed import world, all_ranks
 from tyche.io import atomic_write
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
 from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
-from palamedes.ladder import descend, exchange, reference_draws, relabel
+from palamedes.ladder import Descent, descend, exchange, reference_draws, relabel
 
 @contextlib.contextmanager
 def _quiet():
@@ -207,8 +208,23 @@ def _fingerprint(basin, center, metric, settings):
     return h.hexdigest()
 
 # %% ../nbs/22_estimate.ipynb #6c5ff06a
+class _Saved:
+    "A state that is written as a dictionary of its fields: plain tensors, numbers and lists of them"
+    def save(self, path):
+        "Write the state to `path` atomically"
+        atomic_write(path, lambda tmp: torch.save({f.name: getattr(self, f.name) for f in fields(self)}, tmp))
+
 @dataclass
-class RunState:
+class DescentState(_Saved):
+    "A run in its descent: the descent between two rungs, which of the two descents it is, counters and random state"
+    signature: str # fingerprint of the cost, anchor, starting metric and settings
+    learning: bool # the first descent, learning the metric (False: a descent in a fixed metric)
+    n_roundings: int # the roundings of the learning descent, in the descent after it
+    descent: dict # the fields of the `palamedes.ladder.Descent`
+    gen: torch.Tensor; n_evals: int; n_grads: int # the generator's state; cost evaluations and gradients so far
+
+@dataclass
+class RunState(_Saved):
     "A run between sweeps: its ladder, metric and chains, the springs and swaps recorded so far, counters and random state"
     signature: str # fingerprint of the cost, anchor, starting metric and settings
     sampler: str # the sampler that runs the chains
@@ -220,28 +236,25 @@ class RunState:
     rejected: int; moves: int # HMC moves rejected, and moves made, in the sweeps
     gen: torch.Tensor; n_evals: int; n_grads: int # the generator's state; cost evaluations and gradients so far
 
-    def save(self, path):
-        "Write the state to `path` atomically, as plain tensors and numbers"
-        atomic_write(path, lambda tmp: torch.save({f.name: getattr(self, f.name) for f in fields(self)}, tmp))
-
-    @classmethod
-    def load(cls, path, signature:str, max_sweeps:int):
-        "The state in `path`, refused with one clear error unless it is a palamedes checkpoint of this run"
-        try: state = torch.load(path, weights_only=True)
-        except Exception as e:
-            raise ValueError(f'checkpoint {path} cannot be read as a palamedes checkpoint ({type(e).__name__}: {e}); '
-                             f'delete it or pass another path') from None
-        if not (isinstance(state, dict) and set(state) == {f.name for f in fields(cls)}):
-            older = isinstance(state, dict) and 'signature' in state
-            raise ValueError(f'checkpoint {path} is not a palamedes checkpoint'
-                             + (' of this version (its fields differ)' if older else '') + '; delete it or pass another path')
-        if state['signature'] != signature:
-            raise ValueError(f'checkpoint {path} was written by a run with another cost, anchor, metric or settings; '
-                             f'delete it or pass another path')
-        if len(state['r']) > max_sweeps:
-            raise ValueError(f'checkpoint {path} holds {len(state["r"])} sweeps, more than this run may make ({max_sweeps}); '
-                             f'pass n_sweeps (or max_sweeps, with a target_stderr) >= {len(state["r"])}')
-        return cls(**state)
+def load_checkpoint(path, signature:str, max_sweeps:int) -> RunState|DescentState:
+    "The state in `path`, refused with one clear error unless it is a palamedes checkpoint of this run"
+    try: state = torch.load(path, weights_only=True)
+    except Exception as e:
+        raise ValueError(f'checkpoint {path} cannot be read as a palamedes checkpoint ({type(e).__name__}: {e}); '
+                         f'delete it or pass another path') from None
+    kinds = {frozenset(f.name for f in fields(kind)): kind for kind in (RunState, DescentState)}
+    kind = kinds.get(frozenset(state)) if isinstance(state, dict) else None
+    if kind is None:
+        older = isinstance(state, dict) and 'signature' in state
+        raise ValueError(f'checkpoint {path} is not a palamedes checkpoint'
+                         + (' of this version (its fields differ)' if older else '') + '; delete it or pass another path')
+    if state['signature'] != signature:
+        raise ValueError(f'checkpoint {path} was written by a run with another cost, anchor, metric or settings; '
+                         f'delete it or pass another path')
+    if kind is RunState and len(state['r']) > max_sweeps:
+        raise ValueError(f'checkpoint {path} holds {len(state["r"])} sweeps, more than this run may make ({max_sweeps}); '
+                         f'pass n_sweeps (or max_sweeps, with a target_stderr) >= {len(state["r"])}')
+    return kind(**state)
 
 # %% ../nbs/22_estimate.ipynb #40569f13
 @dataclass
@@ -381,16 +394,29 @@ def _choose_sampler(basin, sampler, c64):
     if sampler == 'hmc': basin.grad(c64[None])   # a clear TypeError now, not in the middle of the run
     return sampler
 
-def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Options):
+def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Options,
+                 write, # a callable saving a `DescentState` (every `checkpoint_every` rungs)
+                 resume:DescentState|None=None): # the descent to carry on, or None
     "Descend (learning the metric first if asked), place the ladder and measure the fraction inside at its top"
-    prior, sigma, n_roundings = o.prior, o.sigma, 0
+    prior, sigma, learning, n_roundings, descent = o.prior, o.sigma, o.learn_metric, 0, None
+    if resume is not None:
+        learning, n_roundings, descent = resume.learning, resume.n_roundings, Descent(**resume.descent)
+        gen.set_state(resume.gen); basin.n_evals, basin.n_grads = resume.n_evals, resume.n_grads
+    rungs = 0
+    def at_rung(d:Descent):
+        nonlocal rungs
+        rungs += 1
+        if rungs % o.checkpoint_every == 0:
+            write(DescentState(signature, learning, n_roundings, {f.name: getattr(d, f.name) for f in fields(d)},
+                               gen.get_state(), basin.n_evals, basin.n_grads))
     with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
         kw = dict(sampler=sampler, n_chains=o.n_chains, n_moves=o.n_moves, spacing=o.spacing, tail_tol=o.tail_tol, p_target=o.p_target,
-                  symmetry=o.symmetry, log=lambda line: bar.set_postfix_str(line, refresh=True))
-        ladder = descend(basin, c64, metric, prior, sigma, gen, learn=o.learn_metric, **kw)
-        if ladder.n_roundings:   # its rungs start at the last rounding, below the new metric's k_max: descend again
-            metric, n_roundings = ladder.metric, ladder.n_roundings
-            ladder = descend(basin, c64, metric, prior, sigma, gen, **kw)
+                  symmetry=o.symmetry, log=lambda line: bar.set_postfix_str(line, refresh=True), at_rung=at_rung)
+        ladder = descend(basin, c64, metric, prior, sigma, gen, learn=learning, resume=descent, **kw)
+        if learning and ladder.n_roundings:   # its rungs start at the last rounding, below the new metric's k_max: descend again
+            learning, n_roundings = False, ladder.n_roundings
+            ladder = descend(basin, c64, ladder.metric, prior, sigma, gen, **kw)
+    metric = ladder.metric
     y0, k_max = metric.to_basis(c64), float(ladder.ks[-1])
     moves = moves_per_sweep(ladder.ks, ladder.var_r, ladder.cost, o.max_rung_moves)
     per_sweep = int(moves.max())*(o.n_path if sampler == 'hmc' else 1)   # springs recorded per chain and sweep, at most
@@ -473,15 +499,16 @@ def _run(cost, center, preconditioner, o:_Options):
                 o.p_target, o.n_frac, o.tail_tol, o.spacing)
     if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
     signature = _fingerprint(basin, c64, metric, settings)
-    st = RunState.load(o.checkpoint, signature, o.max_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
+    st = load_checkpoint(o.checkpoint, signature, o.max_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
     gen = torch.Generator().manual_seed(o.seed)
-    save = lambda: st.save(o.checkpoint) if o.checkpoint is not None and main else None
+    write = lambda state: state.save(o.checkpoint) if o.checkpoint is not None and main else None
+    save = lambda: write(st)
     done = lambda out, **more: VolumeEstimate(**out, **more, n_evals=basin.n_evals, n_grads=basin.n_grads, wall=time.time() - t_start,
                                               prior=o.prior, sigma=o.sigma)
     direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, o.n_groups, o.p_target)
               if st is None and o.prior == 'gaussian' else None)
     if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
-    if st is None: st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o); save()
+    if not isinstance(st, RunState): st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o, write, st); save()
     else: gen.set_state(st.gen); basin.n_evals, basin.n_grads = st.n_evals, st.n_grads
     for goal in _sweep_goals(o):
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
@@ -523,7 +550,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     tail_tol:float=1e-2, # the ladder stops once k E_k[r] <= 1 and the tail's error k^2 Var_k[r]/2 <= tail_tol (nats)
                     spacing:float=1.46, # rung spacing: Delta k times the spread of r (1.46: swaps accepted about 30%)
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
-                    checkpoint_every:int=8, # sweeps between checkpoint writes
+                    checkpoint_every:int=8, # sweeps (rungs in the descent) between checkpoint writes
                     batch_size:int=4096, # rows per cost call
                     distributed:bool=True, # share cost calls among the ranks of a torch.distributed process group
                     progress:bool=True, # progress bars (on rank 0)

@@ -4,11 +4,12 @@ r"""From $k_{\max}$ down: independent draws of the reference at the top, an anne
 
 # %% auto #0
 __all__ = ['reference_draws', 'find_k_max', 'travel_time', 'anisotropy', 'round_metric', 'fit_curvature', 'explained',
-           'probe_curvature', 'curvature_metric', 'relative_anisotropy', 'Ladder', 'descend', 'exchange', 'relabel']
+           'probe_curvature', 'curvature_metric', 'relative_anisotropy', 'Ladder', 'Descent', 'descend', 'exchange',
+           'relabel']
 
 # %% ../nbs/21_ladder.ipynb #07c7dcf7
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 import torch
 from palamedes.samplers import Basin, Metric, Frame, ChainState, references, SAMPLERS
 
@@ -149,6 +150,15 @@ class Ladder:
     metric: Metric # the spring's metric
     n_roundings: int = 0 # how often the descent replaced the metric
 
+@dataclass
+class Descent:
+    "A descent between two rungs: everything its loop carries, so that an interrupted descent resumes exactly"
+    k: float; x: torch.Tensor; gap: torch.Tensor; step: torch.Tensor # the next rung and the chains arriving at it
+    rungs: list # (k, x, gap, step, cost, var_r) of each rung placed so far, top first
+    buffer: list # (w, x) of each rung's samples kept for rounding since the last rounding
+    lam: torch.Tensor; basis: torch.Tensor|None; n_roundings: int # the metric in use, and how often it was rounded
+    sd_above: float|None; n_retries: int # the spread of r on the rung above, and retries of this rung so far
+
 # %% ../nbs/21_ladder.ipynb #c9e5e419
 def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # the rung's spring constant, chains [C, D], gaps, steps
               basin:Basin, y0:torch.Tensor, metric:Metric, prior:str, sigma:float, gen:torch.Generator,
@@ -157,7 +167,7 @@ def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # th
     `symmetry`: the chains, gaps, steps, the second half's springs and whitened samples"""
     rung = torch.zeros(len(x), dtype=torch.long)
     frame, _ = references([k], y0, metric, prior, sigma)
-    st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step)
+    st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step.clone())   # the caller's steps stay as they were
     rs, ws = [], []
     for _ in range(n_moves):
         st, info = SAMPLERS[sampler](st, basin, frame, gen)
@@ -257,15 +267,22 @@ def descend(basin:Basin, # the basin
             max_roundings:int=5, # at most this many roundings (a learning descent ends at the last, with no rungs)
             max_rungs:int=5000, # safety limit
             symmetry=None, # relabellings of cost and prior to propose after every move (see `relabel`), or None
-            log=None): # a callable taking one line of progress, or None
+            log=None, # a callable taking one line of progress, or None
+            resume:Descent|None=None, # carry on from this state (and `gen` in the state it had then) instead of from k_max
+            at_rung=None): # a callable taking the `Descent` before every rung (to checkpoint it), or None
     "Anneal chains from $k_{\\max}$ down to the tail, spacing the rungs for replica exchange; optionally learn the metric"
-    D = len(center)
+    dense = len(center) <= dense_max
+    if resume is None:
+        k, x, gap, step = _top(basin, metric.to_basis(center), metric, prior, sigma, gen, sampler, n_chains, p_target)
+        rungs, buffer, n_roundings, sd_above, n_retries = [], [], 0, None, 0
+    else:
+        k, x, gap, step, rungs, buffer, lam, basis, n_roundings, sd_above, n_retries = (getattr(resume, f.name) for f in fields(Descent))
+        metric = Metric(lam, basis)
     y0 = metric.to_basis(center)
-    k, x, gap, step = _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target)
-    rungs, buffer, n_roundings, dense, sd_above, n_retries = [], [], 0, D <= dense_max, None, 0
     below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
     tail_settled = lambda k, s: 0.5*(k*s)**2 <= tail_tol   # the tail's error below a rung at k with a spread s of r
     while True:
+        if at_rung: at_rung(Descent(k, x, gap, step, list(rungs), list(buffer), metric.lam, metric.basis, n_roundings, sd_above, n_retries))
         evals = basin.n_evals
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
                                                       symmetry)
