@@ -275,13 +275,14 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
                  max_radius:float=1e8, # directions still inside here are unbounded
                  warmup:int=8, # directions that set the warm start (the first cold, the others from it); the rest start from it
                  max_evals:int=64, # cost evaluations per direction at most
+                 close_by_model:bool=True, # a radius may stop at an inside point once the model puts the edge within rtol above it
                  distributed:bool=True, # split the directions across the ranks of the default process group, if any
                 )->VolumeResult:
     "`estimate_volume` on the model's device: `estimate_volume_rays` on the `DeviceRays` or `LightRays` of `cost`"
     if directions not in ('auto', 'cpu', 'device'): raise ValueError(f"directions must be 'auto', 'cpu' or 'device', got {directions!r}")
     rays = LightRays(cost, seed, preconditioner, block) if memory_light else DeviceRays(cost, seed, preconditioner, directions, block)
     return estimate_volume_rays(rays, cutoff, n_samples, prior, sigma, batch_size, progress, rtol=rtol, max_radius=max_radius,
-                                warmup=warmup, max_evals=max_evals, distributed=distributed)
+                                warmup=warmup, max_evals=max_evals, close_by_model=close_by_model, distributed=distributed)
 
 # %% ../nbs/05_hf.ipynb #101870b7
 CACHE_MODES = (None, 'cpu', 'device')
@@ -326,7 +327,7 @@ class VolumeConfig:
     seed: int = 0 # seed of the directions (they depend on it only)
     device: Any = None # None: CUDA if available, else the model's device
     progress: bool = True # progress bar
-    volume_kwargs: dict = field(default_factory=dict) # more `ray_estimate` options (max_radius, warmup, max_evals, block)
+    volume_kwargs: dict = field(default_factory=dict) # more `ray_estimate` options (max_radius, warmup, max_evals, close_by_model, block)
 
     def __post_init__(self): self.cache_mode = _cache_mode(self.cache_mode)
 

@@ -21,11 +21,12 @@ class RadiusResult:
     r_out: Tensor      # [B] float64: smallest radius where the cost was evaluated and found outside (inf: none)
     delta: Tensor      # [B] float64: cost(center + radius v) - cost(center), the delta at `radius` (<= cutoff)
     evals: Tensor      # [B] int64: cost evaluations spent on each direction
-    precision: Tensor  # [B] float64: achieved relative precision (r_out - radius) / radius
+    precision: Tensor  # [B] float64: achieved relative precision (bound - radius) / radius, bound = r_out or the model's edge
     converged: Tensor  # [B] bool: precision <= rtol, or the direction is unbounded
     limited: Tensor    # [B] bool: stopped because the cost's dtype cannot resolve the bracket any further
     unbounded: Tensor  # [B] bool: still inside at `max_radius` (radius = inf)
     nonfinite: Tensor  # [B] int64: evaluations that returned NaN or inf (counted as outside)
+    modelled: Tensor   # [B] bool: closed by the model (`close_by_model`): its edge, not an evaluated point, bounds the radius
     power: float       # median local power-law exponent p of delta ~ k r^p at the edge (a warm start for later batches)
     curvature: float = 0.  # median curvature q = dp/dlog r of log delta against log r near the edge (a warm start too)
     history: list|None = None  # per step: (direction indices, radii, deltas), when `record=True`
@@ -45,12 +46,16 @@ class Bracket:
     was_in: Tensor               # [B] bool: the last point was inside
     n_ev: Tensor; n_bad: Tensor  # [B] int64: evaluations; nonfinite ones
     done: Tensor; limited: Tensor; unbounded: Tensor  # [B] bool
+    pred: Tensor                 # [B] s of the edge that the last aim was based on
+    bound: Tensor                # [B] s above the edge: hi, or the model's edge plus its error where the model closed the ray
+    modelled: Tensor             # [B] bool: closed by the model, not by an evaluated outside point within rtol
     # constants of the search (log cutoff, log tolerance, floor and noise level of deltas, ...), set by `init`
     lcut: float = 0.; ltol: float = 0.; off: float = 0.; jump: float = 0.; smax: float = 0.; floor: float = 0.; noise: float = 0.
     cutoff: float = 0.; max_evals: int = 64; s_init: Tensor|None = None; q: float = 0.  # q: the assumed curvature
+    by_model: bool = False       # close a ray from an inside point by the model (`find_radii_along`'s `close_by_model`)
 
     @classmethod
-    def init(cls, B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor, curvature=0.):
+    def init(cls, B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor, curvature=0., by_model=False):
         "The state before any evaluation: no bracket, no usable point, exponent `power` and curvature `curvature`"
         full = lambda v: torch.full((B,), v, dtype=torch.float64)
         zeros = lambda dt: torch.zeros(B, dtype=dt)
@@ -58,8 +63,10 @@ class Bracket:
         return cls(full(-math.inf), full(math.inf), full(0.), full(math.nan), full(math.nan), full(math.nan), full(math.nan),
                    full(math.nan), full(math.nan), full(float(power)), full(math.nan), zeros(torch.long), zeros(torch.long), zeros(torch.bool),
                    zeros(torch.long), zeros(torch.long), zeros(torch.bool), zeros(torch.bool), zeros(torch.bool),
+                   full(math.nan), full(math.inf), zeros(torch.bool),
                    lcut=math.log(cutoff), ltol=ltol, off=0.45 * ltol, jump=math.log(1e3), smax=math.log(max_radius),
-                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log(), q=float(curvature))
+                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log(), q=float(curvature),
+                   by_model=by_model)
 
 # %% ../nbs/02_radius.ipynb #f6f2176f
 @patch
@@ -113,6 +120,7 @@ def aim(self:Bracket, idx, pred):
     has_lo, has_hi = lo.isfinite(), hi.isfinite()
     brk = has_lo & has_hi
     up = ~has_hi | (brk & (hi - pred > pred - lo))
+    if self.by_model: up &= ~brk | (pred - lo <= self.ltol)   # toward a far inside end: a point inside that the model can close
     o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
     s = pred + torch.where(up, o, -o)
     # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
@@ -164,6 +172,23 @@ def update(self:Bracket, idx, s, delta):
     self.limited[idx] |= lim & ~conv
     self.unbounded[idx] |= unb
     self.done[idx] |= conv | lim | unb | (n_ev >= self.max_evals)
+    self.bound[idx] = hi
+    if self.by_model: self.close_by_model(idx, inside & use & ~self.done[idx])
+
+# %% ../nbs/02_radius.ipynb #6b2d9f04
+@patch
+def close_by_model(self:Bracket, idx, fresh):
+    "Stop rays `idx` whose newest point is inside and usable (`fresh`) where the model puts the edge, with its error, within rtol above it"
+    lo, hi = self.lo[idx], self.hi[idx]
+    p2, ok2 = self.slope(idx)
+    edge = self.second_order(idx)
+    err = (edge - self.pred[idx]).abs()   # how far this point moved the predicted edge: the model's error before it
+    top = edge + err
+    resolved = self.noise <= 0.1 * p2 * self.cutoff * self.ltol   # deltas this close to the cutoff are not rounding noise
+    ok = fresh & ok2 & resolved & hi.isfinite() & (edge > lo) & (err <= 0.25 * self.ltol) & (top <= lo + 0.98 * self.ltol) & (top < hi)
+    self.bound[idx] = torch.where(ok, top, self.bound[idx])
+    self.modelled[idx] |= ok
+    self.done[idx] |= ok
 
 # %% ../nbs/02_radius.ipynb #69411cb4
 def _as_radii(x, B):
@@ -178,7 +203,9 @@ def step(self:Bracket, along, f0, history=None) -> bool:
     idx = (~self.done).nonzero().flatten()
     if idx.numel() == 0: return False
     rays = slice(None) if idx.numel() == len(self.done) else idx  # all rays left: views, no gathers or scatters (same numbers)
-    s = self.aim(rays, self.predict(rays))
+    pred = self.predict(rays)
+    self.pred[rays] = pred
+    s = self.aim(rays, pred)
     r = s.exp()
     with torch.no_grad(): f = along(idx, r)
     f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten()
@@ -193,11 +220,11 @@ def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
     "The `RadiusResult` of a finished search; the median exponent and curvature (else the assumed ones) for a warm start"
     radius = torch.where(self.unbounded, math.inf, self.lo.exp())
     r_out = self.hi.exp()
-    precision = torch.where(self.unbounded, 0., (r_out - radius) / radius)
+    precision = torch.where(self.unbounded, 0., (self.bound.exp() - radius) / radius)
     converged = self.unbounded | (precision <= rtol * (1 + 1e-9))
     median = lambda x, default: float(x[x.isfinite()].median()) if x.isfinite().any() else float(default)
     return RadiusResult(radius, r_out, self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,
-                        self.n_bad, median(self.power, power), median(self.curv, curvature), history)
+                        self.n_bad, self.modelled.clone(), median(self.power, power), median(self.curv, curvature), history)
 
 def _noise_floor(dtype, f0, cutoff):
     "Deltas closer than `noise` cannot be told apart in `dtype`; deltas above `floor` carry a usable slope"
@@ -217,6 +244,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      curvature:float=0., # assumed curvature dp/dlog r of log delta against log r (0: a pure power law)
                      max_evals:int=64, # give up on a ray after this many evaluations
                      record:bool=False, # keep every step's radii and deltas in `history`
+                     close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it (False: at an evaluated outside point)
                     )->RadiusResult:
     "Find the basin edge along `n_rays` rays at once, each seen only through the ray cost `along`: one call per step"
     if not callable(along): raise TypeError(f"`along` must be callable (idx, r) -> costs, got {type(along).__name__}")
@@ -224,12 +252,14 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     rtol = check_number('rtol', rtol, 0, 1, low_open=True, high_open=True)
     max_radius, power = check_positive('max_radius', max_radius), check_positive('power', power)
     max_evals, record, curvature = check_count('max_evals', max_evals), check_flag('record', record), check_number('curvature', curvature)
+    close_by_model = check_flag('close_by_model', close_by_model)
     r_init = _as_radii(init_radius, n_rays)
     if r_init.shape != (n_rays,) or not ((r_init > 0) & r_init.isfinite()).all():
         raise ValueError("`init_radius` must be finite and > 0: a scalar or one per direction")
     f0 = float(cost_center)
     if not math.isfinite(f0): raise ValueError(f"cost(center) must be finite, got {f0}: the anchor must be inside its basin")
-    state = Bracket.init(n_rays, cutoff, rtol, max_radius, r_init, power, max_evals, *_noise_floor(dtype, f0, cutoff), curvature)
+    state = Bracket.init(n_rays, cutoff, rtol, max_radius, r_init, power, max_evals, *_noise_floor(dtype, f0, cutoff), curvature,
+                         close_by_model)
     history = [] if record else None
     while state.step(along, f0, history): pass
     return state.result(rtol, power, curvature, history)
@@ -270,6 +300,7 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
                max_evals:int=64,  # give up on a direction after this many evaluations
                cost_center=None,  # cost(center) if already known (saves one evaluation)
                record:bool=False, # keep every step's radii and deltas in `history`
+               close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it (False: at an evaluated outside point)
               )->RadiusResult:
     "Find the basin edge along all `directions` at once: a safeguarded secant in log r vs log delta, one `cost` call per step"
     check_center(center)
@@ -281,4 +312,4 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
         if cost_center.numel() != 1: raise ValueError(f"cost must map [B, D] to [B] costs: got {cost_center.numel()} costs for B=1")
     return find_radii_along(straight_rays(cost, center, directions), directions.shape[0], cutoff, cost_center, center.dtype,
                             rtol=rtol, max_radius=max_radius, init_radius=init_radius, power=power, curvature=curvature,
-                            max_evals=max_evals, record=record)
+                            max_evals=max_evals, record=record, close_by_model=close_by_model)

@@ -132,8 +132,9 @@ class VolumeResult:
     n_evals: int         # points at which the cost was evaluated, the anchor and any star-shape probes included
     ess: float           # effective sample size of the estimates, (sum w)^2 / sum w^2 with w = exp(estimates)
     evals: Tensor        # [n] cost evaluations spent by the root-finder on each direction
-    precision: Tensor    # [n] relative radius precision reached, (r_out - radius) / radius
+    precision: Tensor    # [n] relative radius precision reached, (bound - radius) / radius: bound = r_out, or the model's edge
     r_out: Tensor        # [n] smallest evaluated radius found outside (the other end of the bracket)
+    modelled: Tensor     # [n] bool: directions closed by the model, its edge within rtol above the radius (no outside point there)
     n_nonfinite: int     # evaluations where the cost was NaN or inf (counted as outside the basin)
     n_unbounded: int     # directions still inside at max_radius (radius inf)
     n_limited: int       # directions stopped by the cost's floating-point resolution before reaching rtol
@@ -272,14 +273,15 @@ def _check_star(check_star):
                                       f"got {check_star!r}") from None
 
 def _check_options(cutoff, n_samples, prior, sigma, batch_size, progress=True, rtol=None, max_radius=1e8, check_star=4,
-                   star_fraction=0.05, warmup=8, max_evals=64, distributed=True):
+                   star_fraction=0.05, warmup=8, max_evals=64, close_by_model=True, distributed=True):
     "The options of `estimate_volume_rays`, checked, as plain Python values in the same order"
     prior, sigma = check_prior(prior, sigma)
     return (check_positive('cutoff', cutoff), check_count('n_samples', n_samples), prior, sigma,
             None if batch_size is None else check_count('batch_size', batch_size), check_flag('progress', progress),
             None if rtol is None else check_number('rtol', rtol, 0, 1, low_open=True, high_open=True),
             check_positive('max_radius', max_radius), _check_star(check_star), check_number('star_fraction', star_fraction, 0, 1),
-            check_count('warmup', warmup, 0), check_count('max_evals', max_evals), check_flag('distributed', distributed))
+            check_count('warmup', warmup, 0), check_count('max_evals', max_evals), check_flag('close_by_model', close_by_model),
+            check_flag('distributed', distributed))
 
 def _log_gaussian(D, sigma, norm2, cv, radii):
     "Per direction: the constant and log ray integral of the Gaussian prior mass, computed in units of sigma"
@@ -294,18 +296,20 @@ def _log_gaussian(D, sigma, norm2, cv, radii):
     return float(log_sphere_area(D)) - D / 2 * math.log(2 * math.pi) - D * log_sigma - z * z / 2, logabsint
 
 # %% ../nbs/03_volume.ipynb #c2fa6ff0
-_KEYS = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite')
+_KEYS = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded', 'nonfinite', 'modelled')
 
 @dataclass
 class _Search:
     "What the root-finder and the star-shape check need besides the rays"
     cutoff: float; f0: float; rtol: float; max_radius: float; max_evals: int; n_probe: int; star_fraction: float
+    close_by_model: bool = True
 
 def _solve_batch(rays, start, stop, init, power, curvature, o:_Search):
     "Basin edge and star-shape probes along directions start..stop-1: per-direction tensors, evaluations, root-finder result"
     along, log_weights, cv = rays.batch(start, stop)
     res = find_radii_along(along, stop - start, o.cutoff, o.f0, rays.dtype, rtol=o.rtol, max_radius=o.max_radius,
-                           init_radius=init, power=power, curvature=curvature, max_evals=o.max_evals)
+                           init_radius=init, power=power, curvature=curvature, max_evals=o.max_evals,
+                           close_by_model=o.close_by_model)
     checked, viol, m = _star_check(along, res.radius, o.cutoff, o.f0, o.n_probe, _spot(start, stop, o.star_fraction))
     rows = {key: getattr(res, key) for key in _KEYS} | dict(log_weights=log_weights.cpu(), cv=cv.cpu(), checked=checked, star=viol)
     return rows, int(res.evals.sum()) + m, res
@@ -380,7 +384,7 @@ def _result(rays, o, n_evals, prior, sigma, rtol, search:_Search, warn):
     for message in messages if warn else []: warnings.warn(message, VolumeWarning, stacklevel=4)
     return VolumeResult(log_volume=log_volume, stderr=stderr, estimates=estimates, deltas=deltas, props=deltas / cutoff,
                         log_weights=log_weights, logabsint=logabsint, radii=radii, n_evals=n_evals, ess=ess, evals=o['evals'],
-                        precision=prec, r_out=o['r_out'], n_nonfinite=int(o['nonfinite'].sum()),
+                        precision=prec, r_out=o['r_out'], modelled=o['modelled'], n_nonfinite=int(o['nonfinite'].sum()),
                         n_unbounded=int(unbounded.sum()), n_limited=int(o['limited'].sum()),
                         n_unconverged=int((~unbounded & (prec > rtol * (1 + 1e-9))).sum()), n_at_resolution=n_at_resolution,
                         star_checked=o['checked'], star_violations=o['star'], lower_bound=lower_bound, warnings=messages,
@@ -400,20 +404,22 @@ def estimate_volume_rays(rays:Rays,            # where the directions come from 
                          star_fraction:float=0.05, # fraction of the directions spot-checked for star-shape (1: all)
                          warmup:int=8,          # directions that set the warm start (the first cold, the others from it); the rest start from it
                          max_evals:int=64,      # cost evaluations per direction at most
+                         close_by_model:bool=True, # a radius may stop at an inside point once the model puts the edge within rtol above it
                          distributed:bool=True, # split the directions across the default process group's ranks, if any (all must call)
                         )->VolumeResult:
     "The estimator of `estimate_volume` on any `Rays`: warm start, basin edge along each ray, ray integrals, aggregate, flags"
     if not isinstance(rays, Rays): raise TypeError(f"`rays` must be a tyche.volume.Rays, got {type(rays).__name__}")
     (cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, n_probe, star_fraction, warmup,
-     max_evals, distributed) = _check_options(cutoff, n_samples, prior, sigma, batch_size, progress, rtol, max_radius, check_star,
-                                              star_fraction, warmup, max_evals, distributed)
+     max_evals, close_by_model, distributed) = _check_options(cutoff, n_samples, prior, sigma, batch_size, progress, rtol,
+                                                              max_radius, check_star, star_fraction, warmup, max_evals,
+                                                              close_by_model, distributed)
     D, n = rays.dim, n_samples
     if prior == "gaussian" and sigma is None:
         sigma = rays.rms
         if not sigma > 0: raise ValueError("sigma=None uses the anchor's RMS, which is 0 here: pass sigma explicitly")
     if rtol is None: rtol = min(1e-6, 0.01 / D)
     if batch_size is None: batch_size = max(1, min(n, 2**24 // D))
-    search = _Search(cutoff, _anchor_cost(rays), rtol, max_radius, max_evals, n_probe, star_fraction)
+    search = _Search(cutoff, _anchor_cost(rays), rtol, max_radius, max_evals, n_probe, star_fraction, close_by_model)
     o, spent = _solve_rays(rays, n, batch_size, warmup, search, progress, distributed)
     # n_evals: the anchor (once, though every rank evaluates it), the root-finder and the star-shape probes
     return _result(rays, o, 1 + spent, prior, sigma, rtol, search, warn=world(distributed)[0] == 0)
