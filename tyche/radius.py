@@ -120,7 +120,10 @@ def aim(self:Bracket, idx, pred):
     has_lo, has_hi = lo.isfinite(), hi.isfinite()
     brk = has_lo & has_hi
     up = ~has_hi | (brk & (hi - pred > pred - lo))
-    if self.by_model: up &= ~brk | (pred - lo <= self.ltol)   # toward a far inside end: a point inside that the model can close
+    if self.by_model:   # toward a far inside end, for a point inside that the model can close (see `close_by_model`), unless
+        # aims keep landing on one side or the deltas' rounding noise rules closing by the model out
+        closable = self.noise <= 0.1 * self.power[idx] * self.cutoff * self.ltol
+        up &= ~brk | (pred - lo <= self.ltol) | (self.same[idx] > 0) | ~closable
     o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
     s = pred + torch.where(up, o, -o)
     # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
