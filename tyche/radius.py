@@ -122,8 +122,7 @@ def aim(self:Bracket, idx, pred):
     up = ~has_hi | (brk & (hi - pred > pred - lo))
     if self.by_model:   # toward a far inside end, for a point inside that the model can close (see `close_by_model`), unless
         # aims keep landing on one side or the deltas' rounding noise rules closing by the model out
-        closable = self.noise <= 0.1 * self.power[idx] * self.cutoff * self.ltol
-        up &= ~brk | (pred - lo <= self.ltol) | (self.same[idx] > 0) | ~closable
+        up &= ~brk | (pred - lo <= self.ltol) | (self.same[idx] > 0) | ~self.resolved(self.power[idx])
     o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
     s = pred + torch.where(up, o, -o)
     # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
@@ -180,15 +179,20 @@ def update(self:Bracket, idx, s, delta):
 
 # %% ../nbs/02_radius.ipynb #6b2d9f04
 @patch
+def resolved(self:Bracket, p):
+    "Whether deltas of exponent `p` at the edge change across rtol by at least ten times the cost's rounding noise"
+    return self.noise <= 0.1 * p * self.cutoff * self.ltol
+
+@patch
 def close_by_model(self:Bracket, idx, fresh):
-    "Stop rays `idx` whose newest point is inside and usable (`fresh`) where the model puts the edge, with its error, within rtol above it"
+    "Stop rays `idx` whose newest point is inside and usable (`fresh`) where the model's edge, with its error, is within rtol"
     lo, hi = self.lo[idx], self.hi[idx]
     p2, ok2 = self.slope(idx)
     edge = self.second_order(idx)
     err = (edge - self.pred[idx]).abs()   # how far this point moved the predicted edge: the model's error before it
     top = edge + err
-    resolved = self.noise <= 0.1 * p2 * self.cutoff * self.ltol   # deltas this close to the cutoff are not rounding noise
-    ok = fresh & ok2 & resolved & hi.isfinite() & (edge > lo) & (err <= 0.25 * self.ltol) & (top <= lo + 0.98 * self.ltol) & (top < hi)
+    ok = fresh & ok2 & self.resolved(p2) & hi.isfinite() & (edge > lo) & (err <= 0.25 * self.ltol)
+    ok &= (top <= lo + 0.98 * self.ltol) & (top < hi)
     self.bound[idx] = torch.where(ok, top, self.bound[idx])
     self.modelled[idx] |= ok
     self.done[idx] |= ok
@@ -247,7 +251,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      curvature:float=0., # assumed curvature dp/dlog r of log delta against log r (0: a pure power law)
                      max_evals:int=64, # give up on a ray after this many evaluations
                      record:bool=False, # keep every step's radii and deltas in `history`
-                     close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it (False: at an evaluated outside point)
+                     close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it
                     )->RadiusResult:
     "Find the basin edge along `n_rays` rays at once, each seen only through the ray cost `along`: one call per step"
     if not callable(along): raise TypeError(f"`along` must be callable (idx, r) -> costs, got {type(along).__name__}")
@@ -303,7 +307,7 @@ def find_radii(cost,              # batched cost: [B, D] parameter vectors -> [B
                max_evals:int=64,  # give up on a direction after this many evaluations
                cost_center=None,  # cost(center) if already known (saves one evaluation)
                record:bool=False, # keep every step's radii and deltas in `history`
-               close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it (False: at an evaluated outside point)
+               close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it
               )->RadiusResult:
     "Find the basin edge along all `directions` at once: a safeguarded secant in log r vs log delta, one `cost` call per step"
     check_center(center)
