@@ -47,7 +47,7 @@ class Bracket:
     n_ev: Tensor; n_bad: Tensor  # [B] int64: evaluations; nonfinite ones
     done: Tensor; limited: Tensor; unbounded: Tensor  # [B] bool
     pred: Tensor                 # [B] s of the edge that the last aim was based on
-    bound: Tensor                # [B] s above the edge: hi, or the model's edge plus its error where the model closed the ray
+    bound: Tensor                # [B] where the model closed the ray: s of its edge plus its error (above the edge)
     modelled: Tensor             # [B] bool: closed by the model, not by an evaluated outside point within rtol
     # constants of the search (log cutoff, log tolerance, floor and noise level of deltas, ...), set by `init`
     lcut: float = 0.; ltol: float = 0.; off: float = 0.; jump: float = 0.; smax: float = 0.; floor: float = 0.; noise: float = 0.
@@ -174,7 +174,6 @@ def update(self:Bracket, idx, s, delta):
     self.limited[idx] |= lim & ~conv
     self.unbounded[idx] |= unb
     self.done[idx] |= conv | lim | unb | (n_ev >= self.max_evals)
-    self.bound[idx] = hi
     if self.by_model: self.close_by_model(idx, inside & use & ~self.done[idx])
 
 # %% ../nbs/02_radius.ipynb #6b2d9f04
@@ -227,7 +226,8 @@ def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
     "The `RadiusResult` of a finished search; the median exponent and curvature (else the assumed ones) for a warm start"
     radius = torch.where(self.unbounded, math.inf, self.lo.exp())
     r_out = self.hi.exp()
-    precision = torch.where(self.unbounded, 0., (self.bound.exp() - radius) / radius)
+    bound = torch.where(self.modelled, self.bound, self.hi).exp()   # the outside end, or the model's edge
+    precision = torch.where(self.unbounded, 0., (bound - radius) / radius)
     converged = self.unbounded | (precision <= rtol * (1 + 1e-9))
     median = lambda x, default: float(x[x.isfinite()].median()) if x.isfinite().any() else float(default)
     return RadiusResult(radius, r_out, self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,

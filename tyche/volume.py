@@ -302,7 +302,7 @@ _KEYS = ('radius', 'delta', 'r_out', 'evals', 'precision', 'limited', 'unbounded
 class _Search:
     "What the root-finder and the star-shape check need besides the rays"
     cutoff: float; f0: float; rtol: float; max_radius: float; max_evals: int; n_probe: int; star_fraction: float
-    close_by_model: bool = True
+    close_by_model: bool
 
 def _solve_batch(rays, start, stop, init, power, curvature, o:_Search):
     "Basin edge and star-shape probes along directions start..stop-1: per-direction tensors, evaluations, root-finder result"
