@@ -18,6 +18,7 @@ from tqdm import tqdm
 from tyche.distributed import world, all_ranks
 from tyche.io import atomic_write
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
+from tyche.householder import basis_state
 from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
 from palamedes.ladder import Descent, descend, exchange, reference_draws, relabel
 
@@ -201,7 +202,9 @@ def plot(self:VolumeEstimate):
 def _fingerprint(basin, center, metric, settings):
     "A hash of the settings, the anchor, the starting metric and the cost at fixed probe points near the anchor"
     h = hashlib.sha256(repr(settings).encode())
-    for t in (center, metric.lam, metric.basis if metric.basis is not None else torch.zeros(0)): h.update(t.to(torch.float64).numpy().tobytes())
+    basis = basis_state(metric.basis)
+    for t in (center, metric.lam, *(() if basis is None else basis if isinstance(basis, tuple) else (basis,))):
+        h.update(t.to(torch.float64).numpy().tobytes())
     scale = float(center.pow(2).mean().sqrt()) or 1.
     probes = center + 1e-3*scale*torch.randn(3, len(center), generator=torch.Generator().manual_seed(20250118), dtype=torch.float64)
     h.update(np.asarray(basin._cost(probes).tolist() + [basin.cost0]).tobytes())
@@ -228,7 +231,7 @@ class RunState(_Saved):
     "A run between sweeps: its ladder, metric and chains, the springs and swaps recorded so far, counters and random state"
     signature: str # fingerprint of the cost, anchor, starting metric and settings
     sampler: str # the sampler that runs the chains
-    lam: torch.Tensor; basis: torch.Tensor|None; n_roundings: int # the metric (learned or given), how often it was rounded
+    lam: torch.Tensor; basis: torch.Tensor|tuple|None; n_roundings: int # the metric (learned or given; its basis as `basis_state` keeps it), how often it was rounded
     ks: torch.Tensor; x: torch.Tensor; gap: torch.Tensor; step: torch.Tensor # rungs [K], chains [K, C, D], gaps [K, C], steps [K]
     rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
     k_max: float; log_norm: float; log_frac: float; frac_err: float # the top: log Z(k_max) of its reference, log fraction inside
@@ -421,7 +424,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
     moves = moves_per_sweep(ladder.ks, ladder.var_r, ladder.cost, o.max_rung_moves)
     per_sweep = int(moves.max())*(o.n_path if sampler == 'hmc' else 1)   # springs recorded per chain and sweep, at most
     p = float(reference_draws(k_max, basin, y0, metric, prior, sigma, o.n_frac, gen)[1].double().mean())
-    return RunState(signature=signature, sampler=sampler, lam=metric.lam, basis=metric.basis, n_roundings=n_roundings,
+    return RunState(signature=signature, sampler=sampler, lam=metric.lam, basis=basis_state(metric.basis), n_roundings=n_roundings,
                     ks=ladder.ks, x=ladder.x, gap=ladder.gap, step=ladder.step, k_max=k_max,
                     rung_moves=moves,
                     log_norm=float(references([k_max], y0, metric, prior, sigma)[1][0]), log_frac=math.log(p),

@@ -11,6 +11,7 @@ __all__ = ['reference_draws', 'find_k_max', 'travel_time', 'anisotropy', 'round_
 import math
 from dataclasses import dataclass, fields
 import torch
+from tyche.householder import HouseholderBasis, basis_state, dense_basis
 from palamedes.samplers import Basin, Metric, Frame, ChainState, references, SAMPLERS
 
 # %% ../nbs/21_ladder.ipynb #a2d4d34e
@@ -86,7 +87,7 @@ def round_metric(w:torch.Tensor, # [N, D] whitened samples of the rung at k
     lam[sel] = mu.clamp(min=floor*float(mu.max()))
     basis = metric.basis
     if U is not None:
-        basis = torch.eye(len(lam), dtype=torch.float64) if basis is None else basis.clone()
+        basis = torch.eye(len(lam), dtype=torch.float64) if basis is None else dense_basis(basis)
         basis[:, sel] = basis[:, sel] @ U
     norm = float(lam.log().mean().exp())
     return Metric(lam/norm, basis), k*norm
@@ -121,12 +122,19 @@ def probe_curvature(grad, # rows [n, D] of theta -> the cost's gradients [n, D]
     return 0.5*(H + H.T)
 
 def curvature_metric(H:torch.Tensor, # [D, D] a symmetric curvature (Hessian) of the cost
-                     floor:float=1e-8): # eigenvalues below floor * largest are raised to it
-    "The metric shaped like a quadratic cost with Hessian `H`, normalised to $\\det M = 1$; None if `H` has no positive eigenvalue"
+                     floor:float=1e-8, # eigenvalues below floor * largest are raised to it
+                     rank:int|None=None): # k: exact on H's k largest eigenvectors only, on a `HouseholderBasis` (None: all)
+    """The metric shaped like a quadratic cost with Hessian `H`, normalised to $\\det M = 1$; None if `H` has no positive
+    eigenvalue. With `rank` $k < D$ its basis is a `HouseholderBasis` whose first $k$ axes are `H`'s top eigenvectors, and
+    each of its other axes $q_i$ gets the curvature $q_i^\\top H q_i$ (products with the basis: $O(Dk)$ per row)"""
     mu, U = torch.linalg.eigh(H)
     if float(mu.max()) <= 0: return None
-    lam = mu.clamp(min=floor*float(mu.max()))
-    return Metric(lam/float(lam.log().mean().exp()), U)
+    if rank is None or rank >= len(mu): lam, basis = mu, U
+    else:
+        basis = HouseholderBasis.spanning(U[:, -rank:].flip(1))
+        lam = (basis.T @ (H @ basis)).diagonal()   # the top eigenvalues first, then the Rayleigh quotients of the rest
+    lam = lam.clamp(min=floor*float(mu.max()))
+    return Metric(lam/float(lam.log().mean().exp()), basis)
 
 def relative_anisotropy(a:Metric, # a metric
                         H:torch.Tensor, # [D, D] a symmetric curvature
@@ -156,7 +164,7 @@ class Descent:
     k: float; x: torch.Tensor; gap: torch.Tensor; step: torch.Tensor # the next rung and the chains arriving at it
     rungs: list # (k, x, gap, step, cost, var_r) of each rung placed so far, top first
     buffer: list # (w, x) of each rung's samples kept for rounding since the last rounding
-    lam: torch.Tensor; basis: torch.Tensor|None; n_roundings: int # the metric in use, and how often it was rounded
+    lam: torch.Tensor; basis: torch.Tensor|tuple|None; n_roundings: int # the metric in use (its basis as `basis_state` keeps it), how often it was rounded
     sd_above: float|None; n_retries: int # the spread of r on the rung above, and retries of this rung so far
 
 # %% ../nbs/21_ladder.ipynb #c9e5e419
@@ -282,7 +290,7 @@ def descend(basin:Basin, # the basin
     below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
     tail_settled = lambda k, s: 0.5*(k*s)**2 <= tail_tol   # the tail's error below a rung at k with a spread s of r
     while True:
-        if at_rung: at_rung(Descent(k, x, gap, step, list(rungs), list(buffer), metric.lam, metric.basis, n_roundings, sd_above, n_retries))
+        if at_rung: at_rung(Descent(k, x, gap, step, list(rungs), list(buffer), metric.lam, basis_state(metric.basis), n_roundings, sd_above, n_retries))
         evals = basin.n_evals
         x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
                                                       symmetry)

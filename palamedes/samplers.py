@@ -14,6 +14,8 @@ import torch
 from fastcore.basics import patch
 from tyche.distributed import world, split, all_ranks
 from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
+from tyche.householder import HouseholderBasis, Sandwich, as_basis
+from tyche.precondition import BasisPreconditioner
 
 # %% ../nbs/20_samplers.ipynb #884c7ab8
 class Basin:
@@ -77,12 +79,14 @@ def grad(self:Basin, thetas:torch.Tensor) -> torch.Tensor:
 class Metric:
     "The spring metric $M = V \\operatorname{diag}(\\lambda) V^\\top$ with $\\det M = 1$"
     lam: torch.Tensor # [D] eigenvalues of M
-    basis: torch.Tensor|None = None # [D, D] orthogonal eigenvectors (columns), None = axis-aligned
+    basis: torch.Tensor|HouseholderBasis|None = None # [D, D] orthogonal eigenvectors (columns), None = axis-aligned
 
+    def __post_init__(self): self.basis = as_basis(self.basis)   # a `HouseholderBasis` as a checkpoint keeps it: (Y, S)
     @cached_property
     def inverse(self):
-        "$M^{-1}$ (computed once: $D^3$), for the uniform prior's reflections in parameters"
-        return None if self.basis is None else (self.basis/self.lam) @ self.basis.T
+        "$M^{-1}$ (computed once: $D^3$; an operator on a `HouseholderBasis`), for the uniform prior's reflections in parameters"
+        if self.basis is None: return None
+        return (self.basis/self.lam) @ self.basis.T if isinstance(self.basis, torch.Tensor) else Sandwich(self.basis, 1/self.lam)
     @cached_property
     def basis32(self):
         "The basis in float32, for the direction of a wall's normal in whitened coordinates (see `Flight.reflect`)"
@@ -95,7 +99,8 @@ class Metric:
     def preconditioner(self) -> Preconditioner:
         "The tyche preconditioner $P = M^{-1/2}$ (directions shaped like the basin the metric rounds)"
         p = self.lam.rsqrt()
-        return DiagonalPreconditioner(p) if self.basis is None else MatrixPreconditioner((self.basis*p) @ self.basis.T)
+        if self.basis is None: return DiagonalPreconditioner(p)
+        return MatrixPreconditioner((self.basis*p) @ self.basis.T) if isinstance(self.basis, torch.Tensor) else BasisPreconditioner(self.basis, p)
 
 def as_metric(preconditioner, # None, a [D] or [D, D] tensor, a tyche `Preconditioner`, or a `Metric`
               dim:int) -> Metric: # the dimension D
@@ -106,6 +111,7 @@ def as_metric(preconditioner, # None, a [D] or [D, D] tensor, a tyche `Precondit
     if preconditioner is None: return Metric(torch.ones(dim, dtype=torch.float64))
     pre = as_preconditioner(preconditioner, dim)
     if isinstance(pre, DiagonalPreconditioner): lam, basis = pre.p.pow(-2), None
+    elif isinstance(pre, BasisPreconditioner): lam, basis = pre.p.pow(-2), pre.basis   # kept on its Householder basis
     else:
         P = pre.apply(torch.eye(dim, dtype=torch.float64)).T   # columns P e_i
         s, basis = torch.linalg.eigh(P @ P.T)

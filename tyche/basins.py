@@ -15,6 +15,7 @@ from scipy import special as sp
 from scipy.integrate import quad
 from scipy.optimize import brentq
 from tyche.math import log_ball_volume
+from tyche.householder import wy_factor
 from tyche.checks import PRIORS, check_choice, check_positive
 
 # %% ../nbs/01a_basins.ipynb #7462365e
@@ -41,11 +42,8 @@ class Householder:
         g = torch.Generator().manual_seed(seed)
         v = torch.randn(k, D, generator=g, dtype=torch.float64)
         self.v, self.dim = v/v.norm(dim=1, keepdim=True), D
-        Y, T = self.v.T, torch.zeros(k, k, dtype=torch.float64)      # compact WY form: Q = I - Y T Y^T
-        for j in range(k):
-            T[:j, j] = -2*T[:j, :j] @ (Y[:, :j].T @ Y[:, j])
-            T[j, j] = 2.
-        self.Y, self.T = Y, T
+        self.Y = self.v.T
+        self.T = wy_factor(self.Y, torch.full((k,), 2., dtype=torch.float64))   # compact WY form: Q = I - Y T Y^T
 
     def apply(self, x:Tensor, # [B, D] rows
               transpose:bool=False): # apply Q^T instead of Q

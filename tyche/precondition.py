@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['diagonal', 'adam_moment', 'from_adam', 'hvp', 'hessian', 'hessian_diagonal', 'hutchinson_diagonal',
-           'EigenPreconditioner', 'dense', 'lanczos', 'LowRankPreconditioner', 'lowrank']
+           'EigenPreconditioner', 'dense', 'BasisPreconditioner', 'lanczos', 'LowRankPreconditioner', 'lowrank']
 
 # %% ../nbs/04_precondition.ipynb #3916e87b
 import math
 from pathlib import Path
 import torch
 from tyche.volume import Preconditioner, DiagonalPreconditioner
+from tyche.householder import HouseholderBasis, Sandwich
+
 
 # %% ../nbs/04_precondition.ipynb #74a61eeb
 def _power(s, alpha, eps, what='scales'):
@@ -250,6 +252,20 @@ def dense(matrix,        # symmetric curvature matrix [D, D]: Hessian, Fisher, G
     lam, Q = torch.linalg.eigh(_symmetric(matrix, sym_tol))
     d, _ = _power(lam, alpha, eps, 'eigenvalues')
     return EigenPreconditioner(Q, d, eigenvalues=lam)
+
+# %% ../nbs/04_precondition.ipynb #0912aea4
+class BasisPreconditioner(Preconditioner):
+    "P = Q diag(p) Q^T for a `HouseholderBasis` Q and p > 0 [D], normalised to unit determinant, applied without forming P"
+    def __init__(self, basis:HouseholderBasis, p:torch.Tensor):
+        p = torch.as_tensor(p).detach().to(torch.float64)
+        if p.shape != (basis.shape[0],): raise ValueError(f"need p [{basis.shape[0]}] for the basis, got {tuple(p.shape)}")
+        if not (p.isfinite().all() and (p > 0).all()): raise ValueError("p must be finite and > 0")
+        self.basis, self.dim, self.log_det = basis, len(p), float(p.log().sum())
+        self.p = p*math.exp(-self.log_det/self.dim)
+
+    def apply(self, u:torch.Tensor) -> torch.Tensor:
+        "P u for a batch of directions u [B, D], computed in float64"
+        return (u.to('cpu', torch.float64) @ Sandwich(self.basis, self.p)).to(u.device, u.dtype)
 
 # %% ../nbs/04_precondition.ipynb #4e376015
 def lanczos(cost,                # batch cost: [B, D] -> [B], acting row-wise
