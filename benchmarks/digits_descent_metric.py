@@ -54,13 +54,14 @@ def main():
     rows, levels = [], sorted((float(x) for x in a.levels.split(',')), reverse=True)
 
     def log(line):
-        fields = dict(kv.split('=') for kv in line.replace('k E[r]', 'kEr').split() if '=' in kv)
-        rows.append((time.perf_counter() - t0, float(fields['kEr']), float(fields['events/move']), basin.n_evals))
+        fields = dict(kv.split('=', 1) for kv in line.replace('k E[r]', 'kEr').split() if '=' in kv)
+        if 'kEr' in fields: rows.append((time.perf_counter() - t0, float(fields['kEr']), float(fields['events/move']), basin.n_evals))
         if time.perf_counter() - t0 > a.budget: raise OutOfTime
 
     try: descend(basin, c, metric, 'gaussian', cfg.sigma, torch.Generator().manual_seed(0), log=log)
     except OutOfTime: pass
-    print(f'{len(rows)} rungs in {time.perf_counter() - t0:.0f} s (metric included), {basin.n_evals / 1e6:.2f} M evaluations')
+    print(f'{len(rows)} rungs in {time.perf_counter() - t0:.0f} s (metric included), {basin.n_evals / 1e6:.2f} M evaluations, '
+          f'k E[r] = {rows[-1][1]:.4g} at the last rung' if rows else 'no rung within the budget')
     print(f"{'k E[r] <=':>10} {'seconds':>8} {'M evals':>8} {'rungs':>6} {'reflections/move':>17}")
     for level in levels:
         hit = next(((i, r) for i, r in enumerate(rows) if r[1] <= level), None)
