@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from tyche.distributed import world, split, all_ranks
 from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
 from tyche.householder import HouseholderBasis, Sandwich, as_basis
-from tyche.precondition import BasisPreconditioner
+from tyche.precondition import EigenPreconditioner
 
 # %% ../nbs/20_samplers.ipynb #884c7ab8
 class Basin:
@@ -100,7 +100,7 @@ class Metric:
         "The tyche preconditioner $P = M^{-1/2}$ (directions shaped like the basin the metric rounds)"
         p = self.lam.rsqrt()
         if self.basis is None: return DiagonalPreconditioner(p)
-        return MatrixPreconditioner((self.basis*p) @ self.basis.T) if isinstance(self.basis, torch.Tensor) else BasisPreconditioner(self.basis, p)
+        return MatrixPreconditioner((self.basis*p) @ self.basis.T) if isinstance(self.basis, torch.Tensor) else EigenPreconditioner(self.basis, p)
 
 def as_metric(preconditioner, # None, a [D] or [D, D] tensor, a tyche `Preconditioner`, or a `Metric`
               dim:int) -> Metric: # the dimension D
@@ -111,7 +111,7 @@ def as_metric(preconditioner, # None, a [D] or [D, D] tensor, a tyche `Precondit
     if preconditioner is None: return Metric(torch.ones(dim, dtype=torch.float64))
     pre = as_preconditioner(preconditioner, dim)
     if isinstance(pre, DiagonalPreconditioner): lam, basis = pre.p.pow(-2), None
-    elif isinstance(pre, BasisPreconditioner): lam, basis = pre.p.pow(-2), pre.basis   # kept on its Householder basis
+    elif isinstance(pre, EigenPreconditioner) and isinstance(pre.Q, HouseholderBasis): lam, basis = pre.d.pow(-2), pre.Q   # kept on it
     else:
         P = pre.apply(torch.eye(dim, dtype=torch.float64)).T   # columns P e_i
         s, basis = torch.linalg.eigh(P @ P.T)

@@ -41,6 +41,7 @@ class HouseholderBasis:
     @property
     def T(self): return HouseholderBasis(self.Y, self.S, not self.transposed)
     def float(self): return HouseholderBasis(self.Y.float(), self.S.float(), self.transposed)
+    def to(self, *args, **kwargs): return HouseholderBasis(self.Y.to(*args, **kwargs), self.S.to(*args, **kwargs), self.transposed)
     @property
     def _S(self): return self.S.T if self.transposed else self.S
     def __rmatmul__(self, x): return x - ((x @ self.Y) @ self._S) @ self.Y.T   # x Q: rows, or a batch of them

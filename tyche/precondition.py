@@ -4,14 +4,13 @@
 
 # %% auto #0
 __all__ = ['diagonal', 'adam_moment', 'from_adam', 'hvp', 'hessian', 'hessian_diagonal', 'hutchinson_diagonal',
-           'EigenPreconditioner', 'dense', 'BasisPreconditioner', 'lanczos', 'LowRankPreconditioner', 'lowrank']
+           'EigenPreconditioner', 'dense', 'lanczos', 'LowRankPreconditioner', 'lowrank']
 
 # %% ../nbs/04_precondition.ipynb #3916e87b
 import math
 from pathlib import Path
 import torch
 from tyche.volume import Preconditioner, DiagonalPreconditioner
-from tyche.householder import HouseholderBasis, Sandwich
 
 
 # %% ../nbs/04_precondition.ipynb #74a61eeb
@@ -212,7 +211,7 @@ def hutchinson_diagonal(cost,                # batch cost: [B, D] -> [B], acting
 
 # %% ../nbs/04_precondition.ipynb #1ee7cf59
 class EigenPreconditioner(Preconditioner):
-    "P = Q diag(d) Q^T for orthonormal Q [D, D] and d > 0 [D], normalised to unit determinant, applied without forming P"
+    "P = Q diag(d) Q^T for orthonormal Q [D, D] (a tensor or a `HouseholderBasis`) and d > 0 [D], normalised to unit determinant, applied without forming P"
     def __init__(self, Q:torch.Tensor, d:torch.Tensor, eigenvalues=None):
         d = torch.as_tensor(d).detach().to(torch.float64)
         if d.ndim != 1 or Q.shape != (d.numel(), d.numel()):
@@ -227,7 +226,9 @@ class EigenPreconditioner(Preconditioner):
         Q, x = self.Q.to(u.device), u.to(torch.float64)
         return (((x @ Q) * self.d.to(u.device)) @ Q.T).to(u.dtype)
 
-    def matrix(self) -> torch.Tensor: return (self.Q * self.d) @ self.Q.T
+    def matrix(self) -> torch.Tensor:
+        Q = self.Q if isinstance(self.Q, torch.Tensor) else self.Q.dense()
+        return (Q * self.d) @ Q.T
 
 # %% ../nbs/04_precondition.ipynb #17fd92aa
 def _symmetric(matrix, sym_tol):
@@ -252,20 +253,6 @@ def dense(matrix,        # symmetric curvature matrix [D, D]: Hessian, Fisher, G
     lam, Q = torch.linalg.eigh(_symmetric(matrix, sym_tol))
     d, _ = _power(lam, alpha, eps, 'eigenvalues')
     return EigenPreconditioner(Q, d, eigenvalues=lam)
-
-# %% ../nbs/04_precondition.ipynb #0912aea4
-class BasisPreconditioner(Preconditioner):
-    "P = Q diag(p) Q^T for a `HouseholderBasis` Q and p > 0 [D], normalised to unit determinant, applied without forming P"
-    def __init__(self, basis:HouseholderBasis, p:torch.Tensor):
-        p = torch.as_tensor(p).detach().to(torch.float64)
-        if p.shape != (basis.shape[0],): raise ValueError(f"need p [{basis.shape[0]}] for the basis, got {tuple(p.shape)}")
-        if not (p.isfinite().all() and (p > 0).all()): raise ValueError("p must be finite and > 0")
-        self.basis, self.dim, self.log_det = basis, len(p), float(p.log().sum())
-        self.p = p*math.exp(-self.log_det/self.dim)
-
-    def apply(self, u:torch.Tensor) -> torch.Tensor:
-        "P u for a batch of directions u [B, D], computed in float64"
-        return (u.to('cpu', torch.float64) @ Sandwich(self.basis, self.p)).to(u.device, u.dtype)
 
 # %% ../nbs/04_precondition.ipynb #4e376015
 def lanczos(cost,                # batch cost: [B, D] -> [B], acting row-wise
