@@ -123,12 +123,14 @@ def probe_curvature(grad, # rows [n, D] of theta -> the cost's gradients [n, D]
 
 def curvature_metric(H:torch.Tensor, # [D, D] a symmetric curvature (Hessian) of the cost
                      floor:float=1e-8, # eigenvalues below floor * largest are raised to it
-                     rank:int|None=None): # k: exact on H's k largest eigenvectors only, on a `HouseholderBasis` (None: all)
+                     rank:int|None=None, # k: exact on H's k largest eigenvectors only, on a `HouseholderBasis` (None: all)
+                     leading:float|None=None): # where H is not positive definite: `rank` = its eigenvalues >= leading * largest
     """The metric shaped like a quadratic cost with Hessian `H`, normalised to $\\det M = 1$; None if `H` has no positive
     eigenvalue. With `rank` $k < D$ its basis is a `HouseholderBasis` whose first $k$ axes are `H`'s top eigenvectors, and
     each of its other axes $q_i$ gets the curvature $q_i^\\top H q_i$ (products with the basis: $O(Dk)$ per row)"""
     mu, U = torch.linalg.eigh(H)
     if float(mu.max()) <= 0: return None
+    if leading is not None and float(mu.min()) <= 0: rank = int((mu >= leading*float(mu.max())).sum())
     if rank is None or rank >= len(mu): lam, basis = mu, U
     else:
         basis = HouseholderBasis.spanning(U[:, -rank:].flip(1))
@@ -189,13 +191,15 @@ def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # th
 # %% ../nbs/21_ladder.ipynb #2282f13d
 def _fitted(H:torch.Tensor|None, r2:float, # a quadratic model's curvature (None: no model) and the share of the gradients it explains
             x:torch.Tensor, k:float, # this rung's positions and spring constant
-            metric:Metric, center:torch.Tensor, r2_min:float, how:str):
+            metric:Metric, center:torch.Tensor, r2_min:float, how:str,
+            leading:float|None=None): # where H is not positive definite: exact on its eigenvectors above this fraction of the largest
     """The metric of a quadratic model of the cost and the k that keeps the rung in place; 'same' if it is the metric in
     use; None if the model explains less than `r2_min` of the gradients or has no positive curvature"""
     if H is None or not r2 >= r2_min: return None   # (a NaN share too)
     if relative_anisotropy(metric, H) < 1.5: return 'same'
-    fitted = curvature_metric(H)
+    fitted = curvature_metric(H, leading=leading)
     if fitted is None: return None
+    if isinstance(fitted.basis, HouseholderBasis): how = f'{how} on its {fitted.basis.rank} leading eigenvectors'
     spring = lambda m: m.spring(m.to_basis(x), m.to_basis(center)).mean()   # k E[r] kept on this rung: the chains stay put
     return fitted, k*float(spring(metric)/spring(fitted)), f'{how}, R^2 = {r2:.3f}'
 
@@ -209,15 +213,28 @@ def _probed(x:torch.Tensor, grad):
     H = probe_curvature(grad, x, x.std(0))
     return H, explained(x, grad(x), H)
 
+def _final(m:Metric) -> bool:
+    """A metric on a curvature's leading eigenvectors ends the learning: no probe can confirm it (its other axes are
+    approximate), and the samples cannot add to it before they number $2D + 2$"""
+    return isinstance(m.basis, HouseholderBasis)
+
+def _at_anchor(center:torch.Tensor, x:torch.Tensor, grad):
+    "The curvature probed at the anchor (steps: 1% of the rung's spread at `x`), and the share of the rung's gradients it explains"
+    H = probe_curvature(grad, center[None], 0.01*x.std(0))
+    return H, explained(x, grad(x), H)
+
 def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier rungs since the last rounding (appended to)
              w:torch.Tensor, k:float, # this rung's whitened samples and spring constant
              frame:Frame, metric:Metric, prior:str, sigma:float, dense:bool,
              center:torch.Tensor, # the anchor (float64)
              grad=None, # rows [n, D] of theta -> the cost's gradients [n, D]; None: the samples' shape alone
-             r2_min:float=0.9): # the share of the gradients' variance a quadratic model must explain to be used
+             r2_min:float=0.8, # the share of the gradients' variance a quadratic model must explain to be used
+             anchor:bool=False, # the anchor's curvature is a candidate where the rung's own does not explain the gradients
+             leading:float=1e-3): # a curvature that is not positive definite is exact on its eigenvectors above this fraction of the largest
     """Collect a rung's samples; once a quadratic fit to their gradients, or their covariance, shows the basin's shape
-    differs from the metric's: the rounded metric, its k, the samples' anisotropy and its noise level, and how it was rounded;
-    'same' where the curvature probed at a pool's first rung is the metric's"""
+    differs from the metric's: the rounded metric, its k, the samples' anisotropy and its noise level, how it was rounded,
+    and whether it ends the learning (a metric on a curvature's leading eigenvectors); 'same' where the curvature probed at
+    a pool's first rung is the metric's"""
     sel = k*metric.lam >= 9/sigma**2 if prior == 'gaussian' else torch.ones(w.shape[1], dtype=torch.bool)
     if int(sel.sum()) < 2: return None
     x = metric.from_basis(frame.y(w, torch.zeros(len(w), dtype=torch.long)))
@@ -227,27 +244,29 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     def pooled():   # every rung's samples at this rung's scale (the shape is what they share), and their positions
         return torch.cat([b*(rms(w)/rms(b)) for b, _ in buffer]), torch.cat([p for _, p in buffer])
     if fits and len(buffer) == 1:   # a phase's first rung: the curvature probed along every axis (2D gradients)
-        fitted = _fitted(*_probed(x, grad), x, k, metric, center, r2_min, 'probed curvature')
+        fitted = _fitted(*_probed(x, grad), x, k, metric, center, r2_min, 'probed curvature', leading)
         if fitted == 'same': return 'same'
-        if fitted is not None:
+        if fitted is None and anchor:   # the curvature at the anchor (a network's: its Fisher information)
+            fitted = _fitted(*_at_anchor(center, x, grad), x, k, metric, center, r2_min, "the anchor's curvature", leading)
+        if fitted is not None and fitted != 'same':
             buffer.clear()
-            return fitted[0], fitted[1], *anisotropy(w[:, sel], dense and len(w) > int(sel.sum())), fitted[2]
+            return fitted[0], fitted[1], *anisotropy(w[:, sel], dense and len(w) > int(sel.sum())), fitted[2], _final(fitted[0])
     tried = fits and n - len(w) < fit_from <= n   # the pool just became large enough for a fit: tried once per pool
     if tried:
         samples, xs = pooled()
-        fitted = _fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit')
+        fitted = _fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit', leading)
         if fitted is not None:
             buffer.clear()
-            return None if fitted == 'same' else (fitted[0], fitted[1], *anisotropy(samples[:, sel], dense), fitted[2])
+            return None if fitted == 'same' else (fitted[0], fitted[1], *anisotropy(samples[:, sel], dense), fitted[2], _final(fitted[0]))
     if n < 4*int(sel.sum()) and dense: return None
     samples, xs = pooled(); buffer.clear()
     ratio, noise = anisotropy(samples[:, sel], dense)
     if ratio <= 1.5*noise: return None
-    fitted = (_fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit')
+    fitted = (_fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit', leading)
               if fits and n >= fit_from and not tried else None)
     if fitted == 'same': return None   # the metric in use: the anisotropy is the chains' own, not the basin's
-    if fitted is not None: return fitted[0], fitted[1], ratio, noise, fitted[2]
-    return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise, 'samples'
+    if fitted is not None: return fitted[0], fitted[1], ratio, noise, fitted[2], _final(fitted[0])
+    return *round_metric(samples, k, frame.scale[0], metric, prior, sigma, sel, dense), ratio, noise, 'samples', False
 
 # %% ../nbs/21_ladder.ipynb #d969b4cb
 def _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target):
@@ -304,18 +323,18 @@ def descend(basin:Basin, # the basin
         filled = k*mean_r <= 1                            # the chains fill the basin: the tail may start here,
         rounding_over = prior != 'uniform' and filled     # and under the Gaussian prior rounding stops (see above)
         may_round = learn and n_roundings < max_roundings and not rounding_over
-        rounded = (_rounded(buffer, w, k, frame, metric, prior, sigma, dense, center, basin.grad if sampler != 'ess' else None)
-                   if may_round else None)
+        rounded = (_rounded(buffer, w, k, frame, metric, prior, sigma, dense, center, basin.grad if sampler != 'ess' else None,
+                            anchor=not n_roundings) if may_round else None)
         if rounded == 'same' and n_roundings:   # the curvature probed below the last rounding is its metric: nothing left to learn
             if log: log('the probed curvature confirms the metric')
             rungs = []
             break
         if rounded == 'same': rounded = None
         if rounded is not None:
-            metric, k, ratio, noise, how = rounded
+            metric, k, ratio, noise, how, final = rounded
             y0, rungs, n_roundings = metric.to_basis(center), [], n_roundings + 1
             if log: log(f'rounded ({how}; the samples\' anisotropy {ratio:.3g}, from noise {noise:.3g}): k -> {k:.4g}')
-            if n_roundings == max_roundings: break   # nothing left to learn; a ladder in this metric starts at its own k_max
+            if n_roundings == max_roundings or final: break   # nothing left to learn; a ladder in this metric starts at its own k_max
             continue
         if n_roundings and rounding_over:                 # nothing left to learn, and the rungs are rebuilt anyway
             rungs = []
