@@ -228,7 +228,8 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
              frame:Frame, metric:Metric, prior:str, sigma:float, dense:bool,
              center:torch.Tensor, # the anchor (float64)
              grad=None, # rows [n, D] of theta -> the cost's gradients [n, D]; None: the samples' shape alone
-             r2_min:float=0.8, # the share of the gradients' variance a quadratic model must explain to be used
+             r2_probe:float=0.8, # the share of the gradients' variance a probed curvature must explain to be used
+             r2_fit:float=0.9, # the same for a fit (scored on the gradients it was fitted to)
              anchor:bool=False, # the anchor's curvature is a candidate where the rung's own does not explain the gradients
              leading:float=1e-3): # a curvature that is not positive definite is exact on its eigenvectors above this fraction of the largest
     """Collect a rung's samples; once a quadratic fit to their gradients, or their covariance, shows the basin's shape
@@ -244,17 +245,17 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     def pooled():   # every rung's samples at this rung's scale (the shape is what they share), and their positions
         return torch.cat([b*(rms(w)/rms(b)) for b, _ in buffer]), torch.cat([p for _, p in buffer])
     if fits and len(buffer) == 1:   # a phase's first rung: the curvature probed along every axis (2D gradients)
-        fitted = _fitted(*_probed(x, grad), x, k, metric, center, r2_min, 'probed curvature', leading)
+        fitted = _fitted(*_probed(x, grad), x, k, metric, center, r2_probe, 'probed curvature', leading)
         if fitted == 'same': return 'same'
         if fitted is None and anchor:   # the curvature at the anchor (a network's: its Fisher information)
-            fitted = _fitted(*_at_anchor(center, x, grad), x, k, metric, center, r2_min, "the anchor's curvature", leading)
+            fitted = _fitted(*_at_anchor(center, x, grad), x, k, metric, center, r2_probe, "the anchor's curvature", leading)
         if fitted is not None and fitted != 'same':
             buffer.clear()
             return fitted[0], fitted[1], *anisotropy(w[:, sel], dense and len(w) > int(sel.sum())), fitted[2], _final(fitted[0])
     tried = fits and n - len(w) < fit_from <= n   # the pool just became large enough for a fit: tried once per pool
     if tried:
         samples, xs = pooled()
-        fitted = _fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit', leading)
+        fitted = _fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_fit, 'quadratic fit', leading)
         if fitted is not None:
             buffer.clear()
             return None if fitted == 'same' else (fitted[0], fitted[1], *anisotropy(samples[:, sel], dense), fitted[2], _final(fitted[0]))
@@ -262,7 +263,7 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     samples, xs = pooled(); buffer.clear()
     ratio, noise = anisotropy(samples[:, sel], dense)
     if ratio <= 1.5*noise: return None
-    fitted = (_fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_min, 'quadratic fit', leading)
+    fitted = (_fitted(*_regressed(xs, center, grad), x, k, metric, center, r2_fit, 'quadratic fit', leading)
               if fits and n >= fit_from and not tried else None)
     if fitted == 'same': return None   # the metric in use: the anisotropy is the chains' own, not the basin's
     if fitted is not None: return fitted[0], fitted[1], ratio, noise, fitted[2], _final(fitted[0])
