@@ -247,9 +247,10 @@ def _rounded(buffer:list, # (whitened samples, positions in theta) of earlier ru
     if fits and len(buffer) == 1:   # a phase's first rung: the curvature probed along every axis (2D gradients)
         fitted = _fitted(*_probed(x, grad), x, k, metric, center, r2_probe, 'probed curvature', leading)
         if fitted == 'same': return 'same'
-        if fitted is None and anchor:   # the curvature at the anchor (a network's: its Fisher information)
-            fitted = _fitted(*_at_anchor(center, x, grad), x, k, metric, center, r2_probe, "the anchor's curvature", leading)
-        if fitted is not None and fitted != 'same':
+        if anchor and (fitted is None or _final(fitted[0])):   # none, or not positive definite (a network's): the anchor's
+            at_anchor = _fitted(*_at_anchor(center, x, grad), x, k, metric, center, r2_probe, "the anchor's curvature", leading)
+            if at_anchor is not None and at_anchor != 'same': fitted = at_anchor   # (a network's Fisher information)
+        if fitted is not None:
             buffer.clear()
             return fitted[0], fitted[1], *anisotropy(w[:, sel], dense and len(w) > int(sel.sum())), fitted[2], _final(fitted[0])
     tried = fits and n - len(w) < fit_from <= n   # the pool just became large enough for a fit: tried once per pool
