@@ -16,6 +16,7 @@ from tyche.distributed import world, split, all_ranks
 from tyche.volume import as_preconditioner, Preconditioner, DiagonalPreconditioner, MatrixPreconditioner
 from tyche.householder import HouseholderBasis, Sandwich, as_basis
 from tyche.precondition import EigenPreconditioner
+from tyche.radius import noise_floor
 
 # %% ../nbs/20_samplers.ipynb #884c7ab8
 class Basin:
@@ -30,6 +31,7 @@ class Basin:
         self.n_evals = self.n_grads = 0
         self.cost0 = float(self._cost(center[None].to(torch.float64))[0])
         if not math.isfinite(self.cost0): raise ValueError(f'the cost at the anchor is {self.cost0}; it must be finite')
+        self.noise = noise_floor(center.dtype, self.cost0, self.cutoff)[0]   # gaps closer than this cannot be told apart
 
     def gap(self, thetas:torch.Tensor) -> torch.Tensor:
         "The gap $f$ [n] at rows of `thetas` [n, D]; +inf where the cost is not finite"
@@ -394,7 +396,7 @@ def hmc_step(state:ChainState, # chains inside the basin
              gen:torch.Generator, # random numbers
              max_reflections:int=1000, # more reflections reject the move
              rtol:float=1e-6, # crossing found when its bracket is below rtol times the probe step ...
-             gap_tol:float=1e-7, # ... or the inside end is within gap_tol * cutoff of the wall
+             gap_tol:float=1e-7, # ... or the inside end is within gap_tol * cutoff of the wall (or the cost's rounding noise, if larger)
              n_path:int=1, # springs recorded at this many equally spaced times of each flight, the last at its end
              moves:torch.Tensor|None=None): # [n] consecutive moves of each chain (None: one)
     "Reflective HMC moves of every chain: exact harmonic flights, reflections off the basin's wall"
@@ -433,10 +435,11 @@ def hmc_step(state:ChainState, # chains inside the basin
             r = first[c] + move[c]
             fl.restart(k, out[c], v[r], gap[c], T[r], take(out_at, c), take(vel, r))
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
+    tol = max(gap_tol*basin.cutoff, basin.noise)   # how close to the wall an inside end must be: not below the cost's rounding
     while len(ids):
         going = active & ~waiting
         i = going.nonzero().squeeze(1)
-        t = fl.next_times(0.5*gap_tol*basin.cutoff)
+        t = fl.next_times(0.5*tol)
         f = torch.full_like(t, math.nan); f[i] = basin.gap(fl.thetas(t, None if len(i) == len(ids) else i)); evals[ids[i]] += 1
         arrived = fl.record(t, f, going)
         if arrived.any():                                             # flight over: the new position
@@ -446,7 +449,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             else: out[c] = fl.position(t[k], k)
             gap[c] = f[k]
             next_move(k)
-        found = fl.crossed(rtol, gap_tol*basin.cutoff) & active
+        found = fl.crossed(rtol, tol) & active
         # with a basis, a reflection's two products with it cost D^2 per flight, and far less per flight in a batch (at
         # D = 1e4 16 flights take 4 times as long as one): flights at their wall wait for as many as are still under way
         waiting = found if frame.basis is not None and 2*int(found.sum()) < int(active.sum()) else torch.zeros_like(found)
