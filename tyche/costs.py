@@ -468,9 +468,11 @@ def _kl_change(d, p, P, work=None):
     work = torch.empty_like(d) if work is None else work
     mean = _sum64(torch.mul(d, p, out=work)) / P  # float64 accumulation: 5x less noise than float32 sums
     s = _sum64(torch.exp(d, out=work).mul_(p)) / P
-    if ((s > 1e-30) & s.isfinite()).all(): return s.log() - mean
-    m = d.amax(-1)  # a logit moved past float32's exp range: centre each row on its largest change
-    return (_sum64(torch.sub(d, m[..., None], out=work).exp_().mul_(p)) / P).log() + m - mean
+    ok = (s > 1e-30) & s.isfinite()
+    if ok.all(): return s.log() - mean
+    m = d.amax(-1)  # a logit moved past float32's exp range: centre those rows on their largest change
+    centred = (_sum64(torch.sub(d, m[..., None], out=work).exp_().mul_(p)) / P).log() + m - mean
+    return torch.where(ok, s.log() - mean, centred)
 
 def _kl_rows(z, z0, p, P):
     "KL(p / P || softmax(z)) per row, in float64, of logits z [b, c, V] against the anchor's logits z0, p [c, V] and P [c]"
@@ -512,17 +514,18 @@ def stats(self:KLCost, outs, ctx):
     "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], one vector and a few positions at a time"
     if isinstance(outs, dict): return self._head_stats(outs, ctx)  # the fused head: hidden states, not logits
     idx, z0, p, P = ctx
-    # one vector at a time, in pieces of positions that do not depend on how many vectors share the call (their float64
-    # sums are added in the same order): a vector's KL has the same digits in any batch
-    step = max(1, self.chunk_size // outs.shape[-1])  # positions per chunk
+    # in pieces of positions that do not depend on how many vectors share the call (their float64 sums are added in the
+    # same order), as many vectors at a time as fill a chunk: a vector's KL has the same digits in any batch
+    step = max(1, self.chunk_size // outs.shape[-1])  # positions per piece
+    width = max(1, self.chunk_size // (min(step, len(z0)) * outs.shape[-1]))  # vectors per piece
     totals = []
-    for rows in outs.flatten(1, -2):
+    for rows in outs.flatten(1, -2).split(width):
         total = 0.
         for s in range(0, len(z0), step):
-            z = rows[s:s + step] if idx is None else rows[idx[s:s + step]]
-            total = total + _kl_rows(z[None], z0[s:s + step], p[s:s + step], P[s:s + step]).sum()
+            z = rows[:, s:s + step] if idx is None else rows[:, idx[s:s + step]]
+            total = total + _kl_rows(z, z0[s:s + step], p[s:s + step], P[s:s + step]).sum(-1)
         totals.append(total)
-    return torch.stack(totals)
+    return torch.cat(totals)
 
 @patch
 def finish(self:KLCost, total): return total / self.count
