@@ -241,6 +241,7 @@ class Flight:
     repeats: torch.Tensor # [n] how often in a row that end moved again
     dt: torch.Tensor # [n] the probe step while marching
     bracketing: torch.Tensor # [n] bool
+    s0: torch.Tensor # [n] the gap's slope at the arc's start where that is the wall just reflected off (else NaN)
 
     @classmethod
     def start(cls, w, v, gap, T, frame, at=None, vel=None):
@@ -254,7 +255,7 @@ class Flight:
             if frame.inverse is None: arcs += [y_th, u_th, empty, empty]
             else: arcs = [empty]*4 + [y_th, u_th, *y_met, *u_met]   # in parameters, from the anchor
         return cls(*arcs, frame, T.clone(), T, z, gap.clone(), z.clone(), z.clone(), none,
-                   none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool))
+                   none.clone(), count, count.clone(), T/4, torch.zeros(len(T), dtype=torch.bool), none.clone())
 
     def restart(self, j, w, v, gap, T, at=None, vel=None):
         "Flights `j` start anew from positions `w` (with their gaps) at velocities `v` for travel times `T` (`at`, `vel`: see `start`)"
@@ -318,6 +319,13 @@ def next_times(self:Flight, target:float):
     on_wall, out_slope = fa >= -2*target, (fc - fb)/(c - b)
     outside = on_wall & (self.side == 1) & (out_slope > 0)
     root, slope = torch.where(outside, b - fb/out_slope, root), torch.where(outside, out_slope, slope)
+    # a bracket just opened from the wall reflected off, whose slope s0 there is known: the root of the quadratic with
+    # that slope through both ends, fa + s0 (t - a) + p (t - a)^2
+    p = (fb - fa - self.s0*(b - a))/(b - a)**2
+    from_wall = on_wall & (self.side == 0) & (a == 0) & (self.s0 < 0) & (p > 0)
+    hermite = a + (-self.s0 + (self.s0**2 - 4*p*fa).clamp(min=0).sqrt())/(2*p)
+    root, slope = torch.where(from_wall, hermite, root), torch.where(from_wall, self.s0 + 2*p*(hermite - a), slope)
+    outside = outside | from_wall
     m = 1e-4*(b - a)
     aimed = (root - target/slope).clamp(a + m, b - m)
     # bisect when one end keeps moving, or while the inside end is the wall just reflected off and the outside points
@@ -377,7 +385,10 @@ def reflect(self:Flight, j, grad, theta_a=None):
             if fr.basis32 is not None:   # g's direction was rounded: was the flight heading out, and is it heading in now?
                 turned = ((velocity*grad).sum(1) > 0) & ((self.u_th[j]*grad).sum(1) < 0)
         self.w0[j], self.v0[j], self.y0[j], self.u0[j] = wa, v, scale*wa, scale*v
-    self.left[j] -= self.a[j]; self.dt[j] = (0.5*self.a[j]).clamp(min=1e-12*self.T[j])
+        self.s0[j] = (v*g).sum(1)   # the gap's slope along the new arc at its start
+    # the next arc is about as long as this one: the first probe just past it (inside, the march goes on; outside, the
+    # bracket opens with the slope s0 at the wall)
+    self.left[j] -= self.a[j]; self.dt[j] = (1.15*self.a[j]).clamp(min=1e-12*self.T[j])
     self.a[j] = 0.; self.c[j] = math.nan; self.bracketing[j] = False
     return turned
 
@@ -388,6 +399,7 @@ def _reflect_in_parameters(self:Flight, j, grad):
     h = grad @ fr.inverse                                            # M^{-1} grad, the normal in parameters
     along = (2*(U*grad).sum(1)/_normal_norm((grad*h).sum(1)))[:, None]
     self.y_th[j], self.u_th[j], self.y_met[j], self.u_met[j] = Y, U - along*h, MY, MU - along*grad   # M h = grad
+    self.s0[j] = ((U - along*h)*grad).sum(1)   # the gap's slope along the new arc at its start
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
 def hmc_step(state:ChainState, # chains inside the basin
