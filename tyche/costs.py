@@ -511,7 +511,7 @@ def prepare(self:KLCost, i, j, inputs):
 # %% ../nbs/01_costs.ipynb #077df677
 @patch
 def stats(self:KLCost, outs, ctx):
-    "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], one vector and a few positions at a time"
+    "The summed KL over the counted positions of each output in `outs` [b, n, ..., V], a chunk of vectors and positions at a time"
     if isinstance(outs, dict): return self._head_stats(outs, ctx)  # the fused head: hidden states, not logits
     idx, z0, p, P = ctx
     # in pieces of positions that do not depend on how many vectors share the call (their float64 sums are added in the
