@@ -163,21 +163,44 @@ def _raw_blocks(D, seed, i, block):
     for s, e in _blocks(D, block): yield s, e, torch.randn(e - s, generator=g, dtype=torch.float64)
 
 # %% ../nbs/05_hf.ipynb #e52edff7
-def _device_directions(start, n, dim, seed, pre, device, out=None):
-    "Directions start..start+n-1 from float32 normals drawn on `device` (per-direction seeds), normalised in float64 (into `out`)"
-    u = torch.empty(n, dim, dtype=torch.float64, device=device) if out is None else out[:n]
-    z = torch.empty(dim, device=device)
-    for k in range(n):  # straight into the float64 rows: no stacked float32 copy, no separate cast (40% of the time)
-        u[k] = torch.randn(dim, generator=torch.Generator(device).manual_seed(direction_seed(seed, start + k)), device=device, out=z)
-    u /= u.norm(dim=1, keepdim=True)
-    if pre is None: return u, torch.zeros(n, dtype=torch.float64)
-    w = pre.apply(u)
-    norm = w.norm(dim=1)
-    return w / norm[:, None], (-dim * norm.log()).cpu()
+def _device_direction(i, dim, seed, pre, device, z=None, u=None):
+    "Direction i [D] from float32 normals drawn on `device` (its own seed), normalised in float64, and its log weight; `z`, `u`: buffers"
+    z = torch.randn(dim, generator=torch.Generator(device).manual_seed(direction_seed(seed, i)), device=device, out=z)
+    u = z.double() if u is None else u.copy_(z)   # reused buffers: a fresh [D] array costs page faults
+    u /= u.norm()
+    if pre is None: return u, 0.
+    w = pre.apply(u[None])[0]
+    norm = w.norm()
+    return w / norm, float(-dim * norm.log())
 
 def _norm2(anchor, block):
     "|anchor|^2 in float64, block by block (no float64 copy of the whole anchor)"
     return sum(float(anchor[s:e].double().pow(2).sum()) for s, e in _blocks(len(anchor), block))
+
+# %% ../nbs/05_hf.ipynb #5b1d7e04
+class _Stream:
+    "Directions start..stop-1 of a `DeviceRays` for `straight_rays`: each drawn as its ray enters a call, its row freed as it leaves"
+    def __init__(self, rays, start, stop):
+        self.rays, self.start, self.rows, self.v = rays, start, {}, None   # rows: ray -> row of v [n, D], one per ray in the last call
+        self.log_weights = torch.full((stop - start,), math.nan, dtype=torch.float64)   # filled as the rays are drawn
+        self.cv = self.log_weights.clone()
+
+    def take(self, idx):
+        "The rows of `v` holding rays `idx`: rays of the last call not among them free theirs (the root-finder never calls them again)"
+        ids = idx.tolist()
+        rows = {i: self.rows[i] for i in ids if i in self.rows}
+        new, n = [i for i in ids if i not in rows], 0 if self.v is None else len(self.v)
+        free = sorted(set(range(n)) - set(rows.values()))
+        if len(new) > len(free):   # more rays than rows so far: grow, keeping the rows held
+            wt = torch.promote_types(self.rays.center.dtype, torch.float32)   # the arithmetic dtype of `straight_rays`
+            v = torch.empty(n + len(new) - len(free), self.rays.dim, dtype=wt, device=self.rays.center.device)
+            if n: v[:n] = self.v
+            self.v, free = v, free + list(range(n, len(v)))
+        for i, j in zip(new, free):
+            self.log_weights[i], self.cv[i] = self.rays.draw(self.start + i, self.v[j])
+            rows[i] = j
+        self.rows = rows
+        return torch.tensor([rows[i] for i in ids], dtype=torch.long)
 
 # %% ../nbs/05_hf.ipynb #e3bf8b8f
 class DeviceRays(DenseRays):
@@ -189,25 +212,36 @@ class DeviceRays(DenseRays):
                  block:int=2**22): # entries per block when summing |anchor|^2
         if directions not in ('auto', 'cpu', 'device'): raise ValueError(f"directions must be 'auto', 'cpu' or 'device', got {directions!r}")
         self.on = directions if directions != 'auto' else 'device' if cost.device.type == 'cuda' else 'cpu'
-        self.block, self._u = block, None
+        self.block = block
         super().__init__(cost, cost.anchor, seed, preconditioner)
         self.dtype = torch.float64  # the root-finder's noise level: float64, so no direction is stopped early as `limited`
+        self._z = self._u = None    # buffers of `draw`
 
     def norms(self):
         n2 = _norm2(self.center, self.block)
         return n2, math.sqrt(n2 / self.dim)
 
-    def directions(self, start, stop, reuse=False):
-        "Directions start..stop-1 and their log weights; `reuse`: in a buffer that the next call with `reuse` overwrites"
+    streams = True   # `batch` holds the directions of one call's rays only
+
+    def directions(self, start, stop):
+        "Directions start..stop-1 [n, D] (float64, on the device) and their log weights"
         if self.on == 'cpu': return super().directions(start, stop)
-        n, dev = stop - start, self.center.device
-        if reuse and (self._u is None or len(self._u) < n): self._u = torch.empty(n, self.dim, dtype=torch.float64, device=dev)
-        return _device_directions(start, n, self.dim, self.seed, self.pre, dev, self._u if reuse else None)
+        drawn = [_device_direction(i, self.dim, self.seed, self.pre, self.center.device) for i in range(start, stop)]
+        return torch.stack([u for u, _ in drawn]), torch.tensor([w for _, w in drawn], dtype=torch.float64)
+
+    def draw(self, i, out):
+        "Write direction i into `out` (a [D] row, in the points' dtype); its log weight and theta_0 . v"
+        if self.on == 'cpu': u, w = (x[0] for x in super().directions(i, i + 1))
+        else:
+            if self._z is None: self._z, self._u = torch.empty(self.dim, device=self.center.device), self.c64.new_empty(self.dim)
+            u, w = _device_direction(i, self.dim, self.seed, self.pre, self.center.device, self._z, self._u)
+        out.copy_(u)
+        return float(w), float(u @ self.c64)
 
     def batch(self, start, stop):
-        "`DenseRays.batch` with the directions and the ray points in buffers that the next batch reuses (a model cost keeps neither)"
-        v, log_weights = self.directions(start, stop, reuse=True)  # fresh ones: 2 of this model's 5 ms per direction in page faults
-        return straight_rays(self.cost, self.center, v, reuse=True), log_weights, (v @ self.c64).cpu()
+        "`DenseRays.batch`, its directions drawn as their rays enter a call (`_Stream`): log weights and theta_0 . v filled as they are"
+        s = _Stream(self, start, stop)
+        return straight_rays(self.cost, self.center, s, reuse=True), s.log_weights, s.cv
 
 # %% ../nbs/05_hf.ipynb #4df226d0
 class LightRays(Rays):

@@ -204,9 +204,9 @@ def _as_radii(x, B):
 
 # %% ../nbs/02_radius.ipynb #c8fe90cd
 @patch
-def step(self:Bracket, along, f0, history=None) -> bool:
-    "One step: aim every unfinished ray, evaluate them in ONE call of `along`, update; False (and nothing done) if none is left"
-    idx = (~self.done).nonzero().flatten()
+def step(self:Bracket, along, f0, history=None, width=None) -> bool:
+    "One step: aim the unfinished rays (the first `width` of them), evaluate them in ONE call of `along`, update; False if none is left"
+    idx = (~self.done).nonzero().flatten()[:width]   # a ray stays among the first `width` until it finishes
     if idx.numel() == 0: return False
     rays = slice(None) if idx.numel() == len(self.done) else idx  # all rays left: views, no gathers or scatters (same numbers)
     pred = self.predict(rays)
@@ -254,6 +254,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      max_evals:int=64, # give up on a ray after this many evaluations
                      record:bool=False, # keep every step's radii and deltas in `history`
                      close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it
+                     width:int|None=None, # rays per call at most: the first unfinished ones, so a ray enters as another finishes (None: all)
                     )->RadiusResult:
     "Find the basin edge along `n_rays` rays at once, each seen only through the ray cost `along`: one call per step"
     if not callable(along): raise TypeError(f"`along` must be callable (idx, r) -> costs, got {type(along).__name__}")
@@ -262,6 +263,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     max_radius, power = check_positive('max_radius', max_radius), check_positive('power', power)
     max_evals, record, curvature = check_count('max_evals', max_evals), check_flag('record', record), check_number('curvature', curvature)
     close_by_model = check_flag('close_by_model', close_by_model)
+    width = None if width is None else check_count('width', width)
     r_init = _as_radii(init_radius, n_rays)
     if r_init.shape != (n_rays,) or not ((r_init > 0) & r_init.isfinite()).all():
         raise ValueError("`init_radius` must be finite and > 0: a scalar or one per direction")
@@ -270,25 +272,33 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     state = Bracket.init(n_rays, cutoff, rtol, max_radius, r_init, power, max_evals, *noise_floor(dtype, f0, cutoff), curvature,
                          close_by_model)
     history = [] if record else None
-    while state.step(along, f0, history): pass
+    while state.step(along, f0, history, width): pass
     return state.result(rtol, power, curvature, history)
 
 # %% ../nbs/02_radius.ipynb #8230c516
 def straight_rays(cost,              # batched cost: [B, D] parameter vectors -> [B] costs
                   center:Tensor,     # [D] anchor; the cost is evaluated in its dtype
-                  directions:Tensor, # [B, D] unit directions
+                  directions,        # [B, D] unit directions, or a stream: `take(idx)` -> the rows of its `v` [n, D] holding rays idx
                   block:int=2**16,   # entries per block of the arithmetic
                   reuse:bool=False,  # write every call's points into one buffer (for a cost that keeps no reference to them)
                  ):
     "The ray cost of the lines center + r v along the rows v of `directions`, for `find_radii_along`"
     dev, dt = center.device, center.dtype    # the cost runs there; the per-ray bookkeeping ([B] vectors) on the CPU
     wt = torch.promote_types(dt, torch.float32)  # the arithmetic's dtype: float64 for a float64 cost, else float32
-    c, dirs = center.detach().to(wt), directions.detach().to(dev, wt)
-    every, D = torch.arange(len(dirs)), len(c)
-    buf = torch.empty(len(dirs), D, dtype=dt, device=dev) if reuse else None  # fresh [B, D] points per call: page faults
+    stream = None if isinstance(directions, Tensor) else directions   # a stream keeps its rows in `wt` on `dev`
+    c, D = center.detach().to(wt), len(center)
+    dirs = None if stream else directions.detach().to(dev, wt)
+    buf = [None]   # with `reuse`: the points of the largest call so far (fresh [B, D] points per call: page faults)
     def along(idx, r):
-        all_rays, r = torch.equal(idx, every), r.to(dev, wt)[:, None]
-        pts = buf[:len(idx)] if reuse else torch.empty(len(idx), D, dtype=dt, device=dev)
+        r = r.to(dev, wt)[:, None]
+        if reuse and (buf[0] is None or len(buf[0]) < len(idx)): buf[0] = torch.empty(len(idx), D, dtype=dt, device=dev)
+        pts = buf[0][:len(idx)] if reuse else torch.empty(len(idx), D, dtype=dt, device=dev)
+        if stream:   # a stream's rays one by one (a call's worth): no gathered copy of their rows
+            for j, a in enumerate(stream.take(idx).tolist()):
+                if wt == dt: torch.addcmul(c, r[j], stream.v[a], out=pts[j])
+                else: pts[j] = torch.addcmul(c, r[j], stream.v[a])
+            return cost(pts)
+        all_rays = torch.equal(idx, torch.arange(len(dirs)))
         for s in range(0, D, block):   # temporaries of one block at most
             rows = dirs[:, s:s + block] if all_rays else dirs[idx.to(dev), s:s + block]
             if wt == dt: torch.addcmul(c[s:s + block], r, rows, out=pts[:, s:s + block])
