@@ -67,7 +67,8 @@ def worker(args):
     warnings.filterwarnings('ignore')
     from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
     from tyche.costs import KLCost
-    from tyche.hf import ray_estimate
+    from tyche.hf import DeviceRays
+    from tyche.volume import estimate_volume_rays
     size = dict(SIZES[args.size])
     n_seq, seq_len = size.pop('n_seq'), size.pop('seq_len')
     device = torch.device('cuda' if torch.cuda.is_available() and not args.cpu else 'cpu')
@@ -92,9 +93,10 @@ def worker(args):
     rss0 = rss_bytes()
     t0 = time.perf_counter()
     cost = KLCost(model, inputs, cache=cache, model_batch_size=k, fuse_head=not args.no_fuse)
-    res = ray_estimate(cost, cutoff=args.cutoff, n_samples=args.n, batch_size=k, seed=0, progress=False,
-                       directions=args.directions, rtol=args.rtol, warmup=1 if args.baseline else 8,
-                       close_by_model=not args.bracket)
+    rays = DeviceRays(cost, seed=0, directions=args.directions)   # what `ray_estimate` runs on
+    rays.streams = not args.no_stream
+    res = estimate_volume_rays(rays, cutoff=args.cutoff, n_samples=args.n, batch_size=k, progress=False, rtol=args.rtol,
+                               warmup=1 if args.baseline else 8, close_by_model=not args.bracket)
     if device.type == 'cuda': torch.cuda.synchronize()
     wall, in_model, n_calls = time.perf_counter() - t0, in_forward[0], calls[0]  # before the raw timing below, which runs the hooks too
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
@@ -128,6 +130,8 @@ def main():
     p.add_argument('--no-fuse', action='store_true', help="the KL from the model's logits (no fused output layer)")
     p.add_argument('--bracket', action='store_true', help="close every radius with an evaluated outside point within rtol "
                    "(close_by_model=False: the root-finder before issue 14's fourth round)")
+    p.add_argument('--no-stream', action='store_true', help="solve each call's rays to the end before the next ones start "
+                   "(the batches before streaming rays: partly filled calls as the rays of a batch finish)")
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--size', default='tiny', help=argparse.SUPPRESS)
     p.add_argument('--k', type=int, default=1, help=argparse.SUPPRESS)
@@ -144,7 +148,8 @@ def main():
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
                '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + \
-              (['--no-fuse'] if args.no_fuse else []) + (['--bracket'] if args.bracket else []) + extra
+              (['--no-fuse'] if args.no_fuse else []) + (['--bracket'] if args.bracket else []) + \
+              (['--no-stream'] if args.no_stream else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith('{')]
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
@@ -153,7 +158,8 @@ def main():
     print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
           f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}, "
           f"output layer {'fused with the KL' if rows[-1][1]['fused'] else 'in the model'}, "
-          f"radii closed {'by an evaluated outside point' if args.bracket else 'by the model where it can'}")
+          f"radii closed {'by an evaluated outside point' if args.bracket else 'by the model where it can'}, "
+          f"{'one call of rays per batch' if args.no_stream else 'rays streamed through full calls'}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
             f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))

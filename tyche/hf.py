@@ -189,7 +189,7 @@ class _Stream:
         "The rows of `v` holding rays `idx`: rays of the last call not among them free theirs (the root-finder never calls them again)"
         ids = idx.tolist()
         rows = {i: self.rows[i] for i in ids if i in self.rows}
-        new, n = [i for i in ids if i not in rows], 0 if self.v is None else len(self.v)
+        new, n = list(dict.fromkeys(i for i in ids if i not in rows)), 0 if self.v is None else len(self.v)   # a ray once
         free = sorted(set(range(n)) - set(rows.values()))
         if len(new) > len(free):   # more rays than rows so far: grow, keeping the rows held
             wt = torch.promote_types(self.rays.center.dtype, torch.float32)   # the arithmetic dtype of `straight_rays`

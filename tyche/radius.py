@@ -8,6 +8,7 @@ __all__ = ['RadiusResult', 'Bracket', 'noise_floor', 'find_radii_along', 'straig
 # %% ../nbs/02_radius.ipynb #a4199b32
 import math
 from dataclasses import dataclass
+from typing import Callable
 import torch
 from torch import Tensor
 from tyche.checks import check_count, check_positive, check_number, check_flag, check_center
@@ -255,6 +256,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
                      record:bool=False, # keep every step's radii and deltas in `history`
                      close_by_model:bool=True, # stop at an inside point once the model puts the edge within rtol above it
                      width:int|None=None, # rays per call at most: the first unfinished ones, so a ray enters as another finishes (None: all)
+                     on_finish:Callable|None=None, # called after each step with the number of rays that finished in it (progress bars)
                     )->RadiusResult:
     "Find the basin edge along `n_rays` rays at once, each seen only through the ray cost `along`: one call per step"
     if not callable(along): raise TypeError(f"`along` must be callable (idx, r) -> costs, got {type(along).__name__}")
@@ -272,7 +274,9 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     state = Bracket.init(n_rays, cutoff, rtol, max_radius, r_init, power, max_evals, *noise_floor(dtype, f0, cutoff), curvature,
                          close_by_model)
     history = [] if record else None
-    while state.step(along, f0, history, width): pass
+    finished = 0
+    while state.step(along, f0, history, width):
+        if on_finish is not None and (now := int(state.done.sum())) > finished: on_finish(now - finished); finished = now
     return state.result(rtol, power, curvature, history)
 
 # %% ../nbs/02_radius.ipynb #8230c516

@@ -251,19 +251,21 @@ def _spot(start:int, stop:int, fraction:float)->Tensor:
     i = torch.arange(start, stop, dtype=torch.float64)
     return torch.ceil(i * fraction) < torch.ceil((i + 1) * fraction)
 
-def _star_check(along, radii, cutoff, f0, n_probe, spot):
-    "Probe the `spot` rays inside and beyond their radius: (checked, violations, evaluations)"
+def _star_check(along, radii, cutoff, f0, n_probe, spot, width=None):
+    "Probe the `spot` rays inside and beyond their radius (`width` probes per call): (checked, violations, evaluations)"
     idx = (spot & radii.isfinite() & (radii > 0)).nonzero().flatten()
     checked, viol = torch.zeros(len(radii), dtype=torch.bool), torch.zeros(len(radii), dtype=torch.bool)
     if idx.numel() == 0 or n_probe == 0: return checked, viol, 0
     n_in = (n_probe + 1) // 2
     inner = [j / (n_in + 1) for j in range(1, n_in + 1)]                 # evenly spaced in (0, r)
     outer = [1 + 3 * j / (n_probe - n_in) for j in range(1, n_probe - n_in + 1)]   # evenly spaced in (r, 4r]
-    out = torch.zeros(idx.numel(), dtype=torch.bool)
-    for f in inner + outer:                                 # one ray-cost call per probe radius
-        with torch.no_grad(): delta = torch.as_tensor(along(idx, f * radii[idx])).detach().to('cpu', torch.float64).flatten() - f0
-        out |= ~(delta <= cutoff) if f < 1 else (delta <= cutoff)     # outside before the edge (NaN too), or inside beyond it
-    checked[idx], viol[idx] = True, out
+    f = torch.tensor(inner + outer, dtype=torch.float64).repeat_interleave(len(idx))   # every ray at the first radius, ...
+    rays, step = idx.repeat(n_probe), width or len(idx)     # one call per probe radius, or `width` probes per call
+    with torch.no_grad():
+        delta = torch.cat([torch.as_tensor(along(rays[s:s + step], f[s:s + step] * radii[rays[s:s + step]])).detach()
+                           .to('cpu', torch.float64).flatten() for s in range(0, len(rays), step)]) - f0
+    out = torch.where(f < 1, ~(delta <= cutoff), delta <= cutoff)    # outside before the edge (NaN too), or inside beyond it
+    checked[idx], viol[idx] = True, out.view(n_probe, len(idx)).any(0)
     return checked, viol, idx.numel() * n_probe
 
 # %% ../nbs/03_volume.ipynb #29ac6d52
@@ -305,13 +307,13 @@ class _Search:
     cutoff: float; f0: float; rtol: float; max_radius: float; max_evals: int; n_probe: int; star_fraction: float
     close_by_model: bool
 
-def _solve_batch(rays, start, stop, init, power, curvature, o:_Search, width=None):
+def _solve_batch(rays, start, stop, init, power, curvature, o:_Search, width=None, on_finish=None):
     "Basin edge and star-shape probes along directions start..stop-1 (`width` rays per call): per-direction tensors, evaluations, root-finder result"
     along, log_weights, cv = rays.batch(start, stop)
     res = find_radii_along(along, stop - start, o.cutoff, o.f0, rays.dtype, rtol=o.rtol, max_radius=o.max_radius,
                            init_radius=init, power=power, curvature=curvature, max_evals=o.max_evals,
-                           close_by_model=o.close_by_model, width=width)
-    checked, viol, m = _star_check(along, res.radius, o.cutoff, o.f0, o.n_probe, _spot(start, stop, o.star_fraction))
+                           close_by_model=o.close_by_model, width=width, on_finish=on_finish)
+    checked, viol, m = _star_check(along, res.radius, o.cutoff, o.f0, o.n_probe, _spot(start, stop, o.star_fraction), width)
     rows = {key: getattr(res, key) for key in _KEYS} | dict(log_weights=log_weights.cpu(), cv=cv.cpu(), checked=checked, star=viol)
     return rows, int(res.evals.sum()) + m, res
 
@@ -327,7 +329,7 @@ def _warm_up(rays, stop, o:_Search, width=None):
         start = (float(radii[fin].median()) if fin.any() else start[0], res.power, res.curvature)
     return cat_rows(pieces), spent, start
 
-STREAM_CALLS = 16   # a streaming `Rays` solves batches of this many calls' worth of directions, its calls full but for each batch's last
+STREAM_CALLS = 64   # a streaming `Rays` solves batches of this many calls' worth of directions, its calls full but for each batch's last
 
 def _batches(n, batch_size, warmup, calls=1, ranks=1):
     "The end k of the warm-up (`warmup` directions, or the first batch when it is 0) and the batches (start, stop) after it"
@@ -341,7 +343,8 @@ def _solve_rays(rays, n, batch_size, warmup, o:_Search, progress, distributed):
     rank, size = world(distributed)
     bar = tqdm(total=n, desc="directions", disable=not progress or rank != 0)
     # streaming rays: `batch_size` rays per call, in batches of many calls' worth (calls stay full); else one call's worth
-    calls, width = (STREAM_CALLS, batch_size) if rays.streams else (1, None)
+    # (also for one ray per call, which is always full: one ray's bookkeeping in views, no gathers)
+    calls, width = (STREAM_CALLS, batch_size) if rays.streams and batch_size > 1 else (1, None)
     k, batches = _batches(n, batch_size, warmup, calls, size)
     if rank == 0 and 0 < len(batches) < size:
         warnings.warn(f"{len(batches)} batches of directions after the warm-up for {size} ranks: some ranks have nothing to do; "
@@ -349,15 +352,15 @@ def _solve_rays(rays, n, batch_size, warmup, o:_Search, progress, distributed):
     # the warm-up fixes where every later direction starts, so it is solved once, in order, and its result shared
     warm, spent, start = all_ranks(lambda: _warm_up(rays, k, o, width) if rank == 0 else None, distributed)[0]
     bar.update(k)
+    advance = lambda m: bar.update(min(m * size, n - bar.n))   # rank 0: its finished rays, as many on every rank
     def mine():
         pieces, m = [], 0
         for i in split(range(len(batches)), rank, size):   # whole batches, each solved exactly as in one process
-            rows, e, _ = _solve_batch(rays, *batches[i], *start, o, width)
+            rows, e, _ = _solve_batch(rays, *batches[i], *start, o, width, advance)
             pieces.append((batches[i][0], rows)); m += e
-            bar.update(sum(b - a for a, b in batches[i:i + size]))   # rank 0: this round of batches
         return pieces, m
     shares = all_ranks(mine, distributed)      # every rank's pieces; if a rank raised, every rank raises here
-    bar.close()
+    bar.update(n - bar.n); bar.close()
     return cat_rows([(0, warm)] + [p for pieces, _ in shares for p in pieces]), spent + sum(m for _, m in shares)
 
 # %% ../nbs/03_volume.ipynb #6bb578ce
