@@ -186,7 +186,7 @@ class _Stream:
         self.cv = self.log_weights.clone()
 
     def take(self, idx):
-        "The rows of `v` holding rays `idx`: rays of the last call not among them free theirs (the root-finder never calls them again)"
+        "The rows of `v` holding rays `idx`: rays of the last call not among them free theirs (finished: only the star-shape probes draw them anew)"
         ids = idx.tolist()
         rows = {i: self.rows[i] for i in ids if i in self.rows}
         new, n = list(dict.fromkeys(i for i in ids if i not in rows)), 0 if self.v is None else len(self.v)   # a ray once
@@ -299,7 +299,7 @@ def ray_estimate(cost:KLCost, # a `tyche.costs` cost (in_place=True for memory_l
                  prior:str='gaussian', # "gaussian" or "uniform"
                  sigma:float|None=None, # Gaussian prior scale (None: the anchor's RMS)
                  preconditioner=None, # as `estimate_volume` takes (memory_light: diagonal only)
-                 batch_size:int=32, # directions solved together
+                 batch_size:int=32, # directions per cost call (rays stream through full calls)
                  seed:int=0, # the directions depend on it only
                  progress:bool=True, # progress bar
                  directions:str='auto', # "cpu" (the directions of `estimate_volume`), "device", or "auto"
@@ -343,7 +343,7 @@ class VolumeConfig:
     chunking: bool = False # pack the texts into chunks of max_seq_len tokens (`chunk_and_tokenize`)
     model_batch_size: int = 8 # directions per vmapped forward pass
     data_batch_size: int|None = None # sequences per forward pass (None: all val_size)
-    batch_size: int|None = None # directions solved together by the root-finder (None: 4 * model_batch_size)
+    batch_size: int|None = None # directions per cost call of the root-finder (None: 4 * model_batch_size)
     per_sequence: bool = False # one volume per sequence (a list of results)
     last_token_only: bool = False # KL of the last non-padding token of each sequence only
     params: str|list|None = None # regex(es): perturb only these parameters (None: all)

@@ -211,7 +211,8 @@ class Rays:
     dtype: torch.dtype  # dtype the cost is computed in (its resolution limits the radius precision)
     norm2: float        # |c|^2 of the anchor c, in float64
     rms: float          # the anchor's RMS, sqrt(|c|^2 / D): the default Gaussian prior scale
-    streams = False     # `batch` draws a direction as its ray enters a call and drops it as it leaves: a batch may span many calls
+    streams = False     # `batch` draws a direction as its ray enters a call and drops it as it leaves: a batch may span many
+                        # calls, and its log weights and c . v are filled as the rays are drawn (read them after the search)
     def cost_center(self)->Tensor: raise NotImplementedError  # the cost at the anchor, [1]
     def batch(self, start:int, stop:int)->tuple: raise NotImplementedError  # directions start..stop-1: (along, log_weights, cv)
     def __repr__(self): return f"{type(self).__name__}(dim={self.dim}, dtype={self.dtype})"
