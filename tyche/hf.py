@@ -239,7 +239,7 @@ class DeviceRays(DenseRays):
         return float(w), float(u @ self.c64)
 
     def batch(self, start, stop):
-        "`DenseRays.batch`, its directions drawn as their rays enter a call (`_Stream`): log weights and theta_0 . v filled as they are"
+        "`DenseRays.batch`, its directions drawn as their rays enter a call (a stream): log weights and theta_0 . v filled as they are"
         s = _Stream(self, start, stop)
         return straight_rays(self.cost, self.center, s, reuse=True), s.log_weights, s.cv
 
