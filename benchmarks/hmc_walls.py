@@ -4,7 +4,9 @@
 
 For each basin of `palamedes.validation.validation_cases` asked for (Gaussian prior, cutoff 1e-2, identity metric), the
 chains start from inside draws of the reference at k_max (5% inside, as the ladder's top) and make --moves moves at
-k_max and at k_max/100 (where the walls, not the spring, hold them), the travel time set as the ladder sets it. Per row:
+k_max and at k_max/100 (where the walls, not the spring, hold them), the travel time set as the ladder sets it. The case
+"digits" is the KL basin (cutoff 1e-2, float32) of the paper's digits MLP (`tyche.digits.train_digits` with its
+defaults, trained into a temporary folder) under its prior N(0, 1.3975^2 I), at k_max and k_max/1000. Per row:
 reflections per move, evaluations per move and per reflection (all of a move's evaluations, its last marching steps
 included), gradients per move, and seconds per move.
 """
@@ -14,10 +16,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+def digits_case():
+    "(name, anchor, basin, prior scale) of the digits MLP's KL basin, the network trained with the paper's settings"
+    import tempfile, torch
+    from torch import nn
+    from tyche.costs import KLCost
+    from tyche.digits import DigitsConfig, train_digits, load_checkpoint, load_digits_split
+    from palamedes.samplers import Basin
+    cfg = DigitsConfig()
+    with tempfile.TemporaryDirectory() as folder:
+        ck = load_checkpoint(train_digits(cfg, folder=folder).checkpoints[cfg.n_steps])
+    center = nn.utils.parameters_to_vector(ck.model.parameters()).detach()
+    cost = KLCost(ck.model, load_digits_split(cfg.train_size, cfg.seed).x_test)
+    return 'digits MLP, KL', center, Basin(cost, center, 1e-2), cfg.sigma
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--cases', nargs='*', default=['box:300', 'rotated ellipsoid, log-uniform:100', 'rotated ellipsoid, power law:100'],
-                   help='"name:D" pairs of validation cases')
+                   help='"name:D" pairs of validation cases, or "digits"')
     p.add_argument('--chains', type=int, default=32)
     p.add_argument('--moves', type=int, default=4)
     p.add_argument('--seed', type=int, default=0)
@@ -28,16 +45,19 @@ def main():
     from palamedes.validation import validation_cases
     print(f'{"basin":<36} {"D":>5} {"k":>10} {"refl/move":>10} {"evals/move":>11} {"evals/refl":>11} {"grads/move":>11} {"s/move":>8}')
     for case in a.cases:
-        name, D = case.rsplit(':', 1)
-        D = int(D)
-        body = [b for n, b, prior in validation_cases(D) if n == name and prior == 'gaussian'][0]
-        basin, metric = Basin(body, body.center, 1e-2), Metric(torch.ones(D, dtype=torch.float64))
+        if case == 'digits': (name, center, basin, sigma), low = digits_case(), 1000
+        else:
+            name, D = case.rsplit(':', 1)
+            body = [b for n, b, prior in validation_cases(int(D)) if n == name and prior == 'gaussian'][0]
+            center, basin, sigma, low = body.center, Basin(body, body.center, 1e-2), 1., 100
+        D = len(center)
+        metric = Metric(torch.ones(D, dtype=torch.float64))
         gen = torch.Generator().manual_seed(a.seed)
-        k_max = find_k_max(basin, body.center, metric, 'gaussian', 1., gen, p_target=0.05)
-        x, inside = reference_draws(k_max, basin, body.center, metric, 'gaussian', 1., 40 * a.chains, gen)
+        k_max = find_k_max(basin, center, metric, 'gaussian', sigma, gen, p_target=0.05)
+        x, inside = reference_draws(k_max, basin, center, metric, 'gaussian', sigma, 40 * a.chains, gen)
         x = x[inside][:a.chains]
-        for label, k in [('k_max', k_max), ('k_max/100', k_max / 100)]:
-            frame, _ = references([k], body.center, metric, 'gaussian', 1.)
+        for label, k in [('k_max', k_max), (f'k_max/{low}', k_max / low)]:
+            frame, _ = references([k], center, metric, 'gaussian', sigma)
             rung = torch.zeros(len(x), dtype=torch.long)
             st = init_chains(frame.w(x, rung), rung, basin, frame)
             st.step.fill_(travel_time(st.w))

@@ -305,6 +305,15 @@ class Flight:
         return th if i is None else th[i]
 
 # %% ../nbs/20_samplers.ipynb #f387f78d
+def _cubic_wall(f0, s0, b, fb, c, fc, t, steps:int=4):
+    "The root in (0, b) of the cubic f0 + s0 t + p t^2 + q t^3 through (b, fb) and (c, fc), by Newton from `t`, and its slope there"
+    rb, rc = fb - f0 - s0*b, fc - f0 - s0*c
+    det = b*b*c*c*(c - b)
+    p, q = (rb*c**3 - rc*b**3)/det, (rc*b*b - rb*c*c)/det
+    t = torch.where(torch.isfinite(t), t, b/2)
+    for _ in range(steps): t = (t - (f0 + t*(s0 + t*(p + t*q)))/(s0 + t*(2*p + 3*q*t))).clamp(0*b, b)
+    return t, s0 + t*(2*p + 3*q*t)
+
 @patch
 def next_times(self:Flight, target:float):
     "Where every flight looks next: its next probe, or the wall predicted from its bracket less `target`/slope (aiming inside)"
@@ -322,12 +331,21 @@ def next_times(self:Flight, target:float):
     # a bracket just opened from the wall reflected off, whose slope s0 there is known: the root of the quadratic with
     # that slope through both ends, fa + s0 (t - a) + p (t - a)^2
     p = (fb - fa - self.s0*(b - a))/(b - a)**2
-    from_wall = on_wall & (self.side == 0) & (a == 0) & (self.s0 < 0) & (p > 0)
+    at_start = on_wall & (a == 0) & (self.s0 < 0)   # the inside end is the wall reflected off, its slope known
+    from_wall = at_start & (self.side == 0) & (p > 0)
     hermite = a + (-self.s0 + (self.s0**2 - 4*p*fa).clamp(min=0).sqrt())/(2*p)
     root, slope = torch.where(from_wall, hermite, root), torch.where(from_wall, self.s0 + 2*p*(hermite - a), slope)
+    # two outside points: where that quadratic through b foresees c (one smooth wall, not a kink to another face), the
+    # cubic fa + s0 t + p t^2 + q t^3 through both
+    smooth = at_start & (self.side == 1) & ((fa + self.s0*c + p*c*c - fc).abs() <= 0.2*(fc - fb).abs())
+    cubic, cubic_slope = _cubic_wall(fa, self.s0, b, fb, c, fc, root)
+    smooth &= torch.isfinite(cubic) & (cubic > a) & (cubic < b) & (cubic_slope > 0)
+    root, slope = torch.where(smooth, cubic, root), torch.where(smooth, cubic_slope, slope)
     outside = outside | from_wall
     m = 1e-4*(b - a)
-    aimed = (root - target/slope).clamp(a + m, b - m)
+    # the first aim into a bracket just opened goes 1e-3 of it inside the predicted wall at least: landing outside
+    # would leave two outside points, which place the wall worse than an inside and an outside one
+    aimed = (root - torch.where(from_wall, torch.maximum(target/slope, 1e-3*(b - a)), target/slope)).clamp(a + m, b - m)
     # bisect when one end keeps moving, or while the inside end is the wall just reflected off and the outside points
     # do not say where the next wall is; after two outside points in a row that do not, look near the wall reflected off
     # (a corner, or a normal sending the flight out)
