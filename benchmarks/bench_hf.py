@@ -14,7 +14,10 @@ a shared machine the raw timing and the estimate see different loads; "in-run" i
 window: the estimate's wall time over the time spent inside the model's forward (forward hooks) during it. With the
 output layer fused with the KL (the default for a body + linear head, `--no-fuse` turns it off) the estimate runs only
 the model's body: "in-run" then scales the time spent inside the body by the raw forward of the whole model over the raw
-forward of the body, timed in the same process. "MB/dir" is the peak memory divided by the directions per call.
+forward of the body, timed in the same process. "cost" splits the overhead: the cost alone (body, head, KL and their
+plumbing, no search) on as many points per call, over the raw forward; "floor" adds building the points and drawing the
+directions, i.e. the overhead a search that cost nothing would leave; overhead - floor is the search's bookkeeping and
+what partly filled calls lose. "MB/dir" is the peak memory divided by the directions per call.
 
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
@@ -59,6 +62,29 @@ def raw_forward(model, inputs, k, repeats=7, body=False):
             if torch.cuda.is_available(): torch.cuda.synchronize()
             times.append(time.perf_counter() - t0)
     return sorted(times[1:])[repeats // 2]
+
+
+def cost_budget(cost, rays, k, radius, repeats=7):
+    "Median seconds of the cost alone on `k` points (per point), of drawing one direction, and of building one point"
+    import torch
+    def median_time(fn):
+        times = []
+        for _ in range(repeats + 1):
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            t0 = time.perf_counter(); fn()
+            if torch.cuda.is_available(): torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        return sorted(times[1:])[repeats // 2]
+    c = cost.anchor.detach()
+    v = torch.empty(k, len(c), dtype=c.dtype, device=c.device)
+    for i in range(k): rays.draw(i, v[i])
+    r = torch.full((k, 1), radius, dtype=c.dtype, device=c.device)
+    pts = torch.addcmul(c, r, v)
+    with torch.no_grad():
+        t_cost = median_time(lambda: cost(pts)) / k
+    t_draw = median_time(lambda: rays.draw(0, v[0]))
+    t_build = median_time(lambda: torch.addcmul(c, r, v, out=pts)) / k
+    return t_cost, t_draw, t_build
 
 
 def worker(args):
@@ -106,11 +132,16 @@ def worker(args):
     raw = raw_forward(model, inputs, k) / k  # seconds per parameter vector
     # the fused head runs the body only: its time inside the body, scaled to the whole model's raw forward
     scale = raw / (raw_forward(model, inputs, k, body=True) / k) if cost.fused else 1.
+    # the overhead's parts: the cost alone (body, head, KL and their plumbing), the directions and the points; the rest
+    # (overhead - floor) is the search's bookkeeping and the calls' plumbing
+    t_cost, t_draw, t_build = cost_budget(cost, rays, k, float(res.radii[res.radii.isfinite()].median()))
+    floor = (t_cost + t_build + t_draw * args.n / forwards) / raw
     print(json.dumps(dict(device=str(device), name=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                           dim=cost.dim, n=args.n, k=k, baseline=args.baseline, wall=wall, dirs_per_s=args.n / wall,
                           s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=n_calls / args.n,
                           evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
                           raw_ms=raw * 1e3, overhead=wall / forwards / raw, in_run=wall / (in_model * scale), fused=cost.fused,
+                          cost_ratio=t_cost / raw, draw_ms=t_draw * 1e3, floor=floor,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -161,16 +192,18 @@ def main():
           f"radii closed {'by an evaluated outside point' if args.bracket else 'by the model where it can'}, "
           f"{'one call of rays per batch' if args.no_stream else 'rays streamed through full calls'}")
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
-            f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
+            f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'cost':>5} {'floor':>5} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))
     for label, r in rows:
         print(f"{label:<40} {r['n']:>5} {r['s_per_dir']:>8.4f} {r['dirs_per_s']:>8.2f} {r['dirs_per_s'] / r0['dirs_per_s']:>7.1f}x "
               f"{r['fwd_per_dir']:>8.2f} {r['calls_per_dir']:>9.2f} {r['evals_per_dir']:>9.2f} {r['raw_ms']:>7.2f} "
-              f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
+              f"{r['overhead']:>8.2f} {r['in_run']:>6.2f} {r['cost_ratio']:>5.2f} {r['floor']:>5.2f} {r['peak_mb']:>8.1f} {r['peak_mb_per_dir']:>7.1f} {r['log_volume']:>12.1f} {r['stderr']:>7.3f}")
     print("raw ms: one model forward per parameter vector, vmapped over the same number of vectors per call (plain at one), "
           "in the same process; overhead = (s/dir) / (fwd/dir x raw ms); in-run = wall time / time inside the model's forward "
           "during the estimate (the same ratio, measured in the same time window; with the fused output layer, the time inside the body "
-          "scaled by the raw forward of the whole model over that of its body); MB/dir = peak MB / directions per call")
+          "scaled by the raw forward of the whole model over that of its body); cost = the cost alone on as many points per call "
+          "(body, head, KL, no search) over the raw forward; floor = the overhead with a search that cost nothing: (the cost "
+          "+ building the points + drawing the directions) / (fwd/dir x raw ms); MB/dir = peak MB / directions per call")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")
