@@ -105,6 +105,9 @@ def worker(args):
     inputs = dict(input_ids=ids, attention_mask=torch.ones_like(ids))
     cache = None if args.baseline else 'device'
     k = 1 if args.baseline else args.k
+    compile_s = 0.
+    if args.compile_kl:   # the KL's passes compiled once per process, outside the timed estimate (reported apart)
+        t0 = time.perf_counter(); KLCost(model, inputs, cache=cache, model_batch_size=k, compile_kl=True); compile_s = time.perf_counter() - t0
     calls, in_forward, t_call, depth = [0], [0.], [0.], [0]
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
     def pre(*a):
@@ -118,7 +121,7 @@ def worker(args):
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
     rss0 = rss_bytes()
     t0 = time.perf_counter()
-    cost = KLCost(model, inputs, cache=cache, model_batch_size=k, fuse_head=not args.no_fuse)
+    cost = KLCost(model, inputs, cache=cache, model_batch_size=k, fuse_head=not args.no_fuse, compile_kl=args.compile_kl)
     rays = DeviceRays(cost, seed=0, directions=args.directions)   # what `ray_estimate` runs on
     rays.streams = not args.no_stream
     res = estimate_volume_rays(rays, cutoff=args.cutoff, n_samples=args.n, batch_size=k, progress=False, rtol=args.rtol,
@@ -141,7 +144,7 @@ def worker(args):
                           s_per_dir=wall / args.n, fwd_per_dir=forwards / args.n, calls_per_dir=n_calls / args.n,
                           evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
                           raw_ms=raw * 1e3, overhead=wall / forwards / raw, in_run=wall / (in_model * scale), fused=cost.fused,
-                          cost_ratio=t_cost / raw, draw_ms=t_draw * 1e3, floor=floor,
+                          cost_ratio=t_cost / raw, draw_ms=t_draw * 1e3, floor=floor, compile_s=compile_s,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -163,6 +166,8 @@ def main():
                    "(close_by_model=False: the root-finder before issue 14's fourth round)")
     p.add_argument('--no-stream', action='store_true', help="solve each call's rays to the end before the next ones start "
                    "(the batches before streaming rays: partly filled calls as the rays of a batch finish)")
+    p.add_argument('--compile-kl', action='store_true', help="the KL's passes over the vocabulary fused by torch.compile "
+                   "(KLCost(compile_kl=True)); the compilation is timed apart, once per configuration")
     p.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     p.add_argument('--size', default='tiny', help=argparse.SUPPRESS)
     p.add_argument('--k', type=int, default=1, help=argparse.SUPPRESS)
@@ -180,7 +185,7 @@ def main():
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
                '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + \
               (['--no-fuse'] if args.no_fuse else []) + (['--bracket'] if args.bracket else []) + \
-              (['--no-stream'] if args.no_stream else []) + extra
+              (['--no-stream'] if args.no_stream else []) + (['--compile-kl'] if args.compile_kl and '--k' in extra else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith('{')]
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
@@ -190,7 +195,9 @@ def main():
           f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}, "
           f"output layer {'fused with the KL' if rows[-1][1]['fused'] else 'in the model'}, "
           f"radii closed {'by an evaluated outside point' if args.bracket else 'by the model where it can'}, "
-          f"{'one call of rays per batch' if args.no_stream else 'rays streamed through full calls'}")
+          f"{'one call of rays per batch' if args.no_stream else 'rays streamed through full calls'}"
+          + (f", KL compiled but in the baseline ({max(r['compile_s'] for _, r in rows):.1f} s at most, not in the timings)"
+             if args.compile_kl else ''))
     head = (f"{'configuration':<40} {'dirs':>5} {'s/dir':>8} {'dirs/s':>8} {'speedup':>8} {'fwd/dir':>8} {'calls/dir':>9} "
             f"{'evals/dir':>9} {'raw ms':>7} {'overhead':>8} {'in-run':>6} {'cost':>5} {'floor':>5} {'peak MB':>8} {'MB/dir':>7} {'log_volume':>12} {'stderr':>7}")
     print(head); print('-' * len(head))

@@ -348,6 +348,7 @@ class KLCost(ModelCost):
                  last_token_only:bool=False, # only the last non-padding position of each sequence counts
                  chunk_size:int=2**21, # logits per step of the KL (of all vectors of a call, or of one with the fused head)
                  fuse_head:bool=True, # a body + linear head model: stop the forward at the body, compute the head with the KL
+                 compile_kl:bool=False, # with the fused head: the KL's passes over the vocabulary fused by `torch.compile` (here, once)
                  **kwargs): # `ModelCost` options: include, exclude, model_batch_size, data_batch_size, in_place, ...
         super().__init__(model, inputs, **kwargs)
         if cache not in (None, 'cpu', 'device'): raise ValueError(f"cache must be None, 'cpu' or 'device', got {cache!r}")
@@ -364,6 +365,7 @@ class KLCost(ModelCost):
                 if cache is not None: self._anchor.append(tuple(_to(x, 'cpu' if cache == 'cpu' else self.device) for x in ctx))
         self.count = float(sum(counts))
         if self.count == 0: raise ValueError("no position to average over: the mask is zero everywhere")
+        self.compile_kl = _compiled_kl(compile_kl, self._head is not None, ctx)
 
     def _evaluate(self, mapper, grad=False):
         if self.cache is None: self.n_anchor_evals += 1  # one recomputation of the anchor's outputs per evaluation
@@ -418,11 +420,14 @@ def _checked_head(self:KLCost, inputs, ctx):
     return self._head if z.shape == z0.shape and torch.equal(_upcast(z), z0) else None
 
 # %% ../nbs/01_costs.ipynb #ec4b1385
+def _head_logits(h, w, b, z0, out):
+    "The head's logits z = h w^T + b [c, V] of hidden states h [c, H], in the dtype of the anchor's z0 (into `out`, but in half precision)"
+    if h.dtype != z0.dtype: return _upcast(F.linear(h, w, b))  # half precision: rounded as the model's
+    return torch.mm(h, w.T, out=out) if b is None else torch.addmm(b, h, w.T, out=out)  # what F.linear computes
+
 def _head_change(h, w, b, z0, out):
-    "d = z - z0 [c, V], written into `out`, for the head's logits z = h w^T + b of hidden states h [c, H] and the anchor's z0"
-    if h.dtype != z0.dtype: return torch.sub(_upcast(F.linear(h, w, b)), z0, out=out)  # half precision: rounded as the model's
-    z = torch.mm(h, w.T, out=out) if b is None else torch.addmm(b, h, w.T, out=out)  # what F.linear computes
-    return z.sub_(z0)   # in place: 15% faster than addmm(z0, h, w.T, beta=-1)
+    "d = z - z0 [c, V] of the head's logits z (`_head_logits`, written into `out`) and the anchor's z0"
+    return _head_logits(h, w, b, z0, out).sub_(z0)   # in place: 15% faster than addmm(z0, h, w.T, beta=-1)
 
 @patch
 def _head_stats(self:KLCost, outs, ctx):
@@ -443,8 +448,10 @@ def _head_stats(self:KLCost, outs, ctx):
         total = torch.zeros((), dtype=torch.float64, device=z0.device)
         for s in range(0, len(z0), step):
             c = len(z0[s:s + step])
-            d = _head_change(rows[i, s:s + step], w, b, z0[s:s + step], work[0, :c])
-            total += _kl_change(d, p[s:s + step], P[s:s + step], work[1, :c]).sum()
+            z0s, ps, Ps = z0[s:s + step], p[s:s + step], P[s:s + step]
+            if self.compile_kl: kl = _kl_fused(_head_logits(rows[i, s:s + step], w, b, z0s, work[0, :c]), z0s, ps, Ps)
+            else: kl = _kl_change(_head_change(rows[i, s:s + step], w, b, z0s, work[0, :c]), ps, Ps, work[1, :c])
+            total += kl.sum()
         totals.append(total)
     return torch.stack(totals)
 
@@ -455,6 +462,7 @@ def fused(self:KLCost)->bool: return self._head is not None  # whether forwards 
 def _sum64(x):
     "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
     m = x.shape[-1] // 64 * 64
+    if m == 0: return x.sum(-1, dtype=torch.float64)   # fewer than 64 entries (no empty pieces: `torch.compile` refuses them)
     head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
     return head + x[..., m:].sum(-1, dtype=torch.float64)
 
@@ -480,6 +488,37 @@ def _kl_rows(z, z0, p, P):
     if not torch.is_grad_enabled(): return _kl_change(d, p, P)
     d = d - d.amax(-1, keepdim=True).detach()  # the KL does not depend on the shift: exact gradients
     return (_sum64(d.exp() * p) / P).log() - _sum64(d * p) / P
+
+# %% ../nbs/01_costs.ipynb #b7c1e002
+def _kl_sums(z, z0, p):
+    "The two sums of the KL over the vocabulary, sum p d and sum p e^d of d = z - z0, as `_kl_change` takes them"
+    d = z - z0
+    return _sum64(d * p), _sum64(torch.exp(d) * p)
+
+_fused_sums = None   # `_kl_sums` compiled: one kernel for any number of rows
+
+def _kl_fused(z, z0, p, P):
+    "`_kl_change(z - z0, p, P)` from the logits z [c, V], its passes fused by `torch.compile`"
+    global _fused_sums
+    if _fused_sums is None: _fused_sums = torch.compile(_kl_sums, dynamic=True)
+    mean, s = _fused_sums(z, z0, p)
+    mean, s = mean / P, s / P
+    ok = (s > 1e-30) & s.isfinite()
+    if ok.all(): return s.log() - mean
+    return torch.where(ok, s.log() - mean, _kl_change(z - z0, p, P))   # past float32's exp range: centred
+
+def _compiled_kl(compile_kl, fused, ctx):
+    "Whether the KL's passes are compiled: checked, and compiled now on the anchor's first positions (errors here, not mid-run)"
+    if not isinstance(compile_kl, bool): raise TypeError(f"compile_kl must be True or False, got {compile_kl!r}")
+    if not compile_kl: return False
+    if not fused: raise ValueError("compile_kl=True needs the fused output layer: a body and a linear head (`linear_head`), "
+                                   "and fuse_head=True")
+    z0, p, P = (x[:2] for x in ctx[1:])
+    try: _kl_fused(z0, z0, p, P)
+    except Exception as e:
+        raise RuntimeError(f"torch.compile cannot compile the KL here ({type(e).__name__}: {str(e)[:300]}); "
+                           "pass compile_kl=False") from None
+    return True
 
 # %% ../nbs/01_costs.ipynb #fa07ae33
 @patch

@@ -356,6 +356,7 @@ class VolumeConfig:
     alpha: float = 0.5 # preconditioner exponent
     eps: float|None = None # preconditioner regulariser (None: the default of `tyche.precondition.diagonal`)
     memory_light: bool = False # regenerate directions blockwise, write perturbed weights in place, restore exactly
+    compile_kl: bool = False # fuse the KL's passes over the vocabulary with `torch.compile` (seconds, once: see `KLCost`)
     directions: str = 'auto' # "cpu" (exactly `estimate_volume`'s), "device", or "auto" ("device" on CUDA)
     rtol: float = 1e-6 # relative radius precision
     seed: int = 0 # seed of the directions (they depend on it only)
@@ -383,6 +384,7 @@ def check_config(cfg:VolumeConfig):
         if v is not None and not (isinstance(v, int) and v >= 1): raise ValueError(f"{k} must be None or an integer >= 1, got {v!r}")
     if not (isinstance(cfg.cutoff, (int, float)) and math.isfinite(cfg.cutoff) and cfg.cutoff > 0):
         raise ValueError(f"cutoff must be a number > 0, got {cfg.cutoff!r}")
+    if not isinstance(cfg.compile_kl, bool): raise TypeError(f"compile_kl must be True or False, got {cfg.compile_kl!r}")
     if cfg.cache_mode not in CACHE_MODES: raise ValueError(f"cache_mode must be one of {CACHE_MODES}, got {cfg.cache_mode!r}")
     if cfg.directions not in ('auto', 'cpu', 'device'):
         raise ValueError(f"directions must be 'auto', 'cpu' or 'device', got {cfg.directions!r}")
@@ -440,7 +442,7 @@ def make_cost(self:VolumeEstimator, rows=None, in_place=None) -> KLCost:
     if rows is not None: inp = {k: v[rows] for k, v in inp.items()}
     return KLCost(cfg.model, inp, cache=cfg.cache_mode, last_token_only=cfg.last_token_only, include=cfg.params,
                   exclude=cfg.exclude, model_batch_size=cfg.model_batch_size, data_batch_size=cfg.data_batch_size,
-                  in_place=cfg.memory_light if in_place is None else in_place)
+                  in_place=cfg.memory_light if in_place is None else in_place, compile_kl=cfg.compile_kl)
 
 @patch
 def preconditioner(self:VolumeEstimator, cost):
