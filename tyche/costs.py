@@ -514,7 +514,8 @@ def _compiled_kl(compile_kl, fused, ctx):
     if not fused: raise ValueError("compile_kl=True needs the fused output layer: a body and a linear head (`linear_head`), "
                                    "and fuse_head=True")
     z0, p, P = (x[:2] for x in ctx[1:])
-    try: _kl_fused(z0, z0, p, P)
+    try:
+        with torch.no_grad(): _kl_fused(z0.clone(), z0, p, P)   # as costs are evaluated (else it compiles again at the first)
     except Exception as e:
         raise RuntimeError(f"torch.compile cannot compile the KL here ({type(e).__name__}: {str(e)[:300]}); "
                            "pass compile_kl=False") from None
