@@ -46,6 +46,18 @@ def rss_bytes():
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
 
 
+def median_time(fn, repeats=7):
+    "Median seconds of `fn()` over `repeats` calls after one warm-up call (synchronised on CUDA)"
+    import torch
+    times = []
+    for _ in range(repeats + 1):
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        t0 = time.perf_counter(); fn()
+        if torch.cuda.is_available(): torch.cuda.synchronize()
+        times.append(time.perf_counter() - t0)
+    return sorted(times[1:])[repeats // 2]
+
+
 def raw_forward(model, inputs, k, repeats=7, body=False):
     "Median seconds of one forward of `k` parameter vectors through the model (or its body) alone, as the cost runs it"
     import torch
@@ -54,36 +66,21 @@ def raw_forward(model, inputs, k, repeats=7, body=False):
     params = {n[len(prefix):]: p.detach()[None].expand(k, *p.shape).clone() for n, p in model.named_parameters() if n.startswith(prefix)}
     if k == 1: fwd = lambda: functional_call(module, {n: p[0] for n, p in params.items()}, (), inputs)[0]  # one: plain
     else: fwd = lambda: vmap(lambda p: functional_call(module, p, (), inputs)[0])(params)
-    times = []
-    with torch.no_grad():
-        for _ in range(repeats + 1):
-            if torch.cuda.is_available(): torch.cuda.synchronize()
-            t0 = time.perf_counter(); fwd()
-            if torch.cuda.is_available(): torch.cuda.synchronize()
-            times.append(time.perf_counter() - t0)
-    return sorted(times[1:])[repeats // 2]
+    with torch.no_grad(): return median_time(fwd, repeats)
 
 
 def cost_budget(cost, rays, k, radius, repeats=7):
     "Median seconds of the cost alone on `k` points (per point), of drawing one direction, and of building one point"
     import torch
-    def median_time(fn):
-        times = []
-        for _ in range(repeats + 1):
-            if torch.cuda.is_available(): torch.cuda.synchronize()
-            t0 = time.perf_counter(); fn()
-            if torch.cuda.is_available(): torch.cuda.synchronize()
-            times.append(time.perf_counter() - t0)
-        return sorted(times[1:])[repeats // 2]
     c = cost.anchor.detach()
     v = torch.empty(k, len(c), dtype=c.dtype, device=c.device)
     for i in range(k): rays.draw(i, v[i])
     r = torch.full((k, 1), radius, dtype=c.dtype, device=c.device)
     pts = torch.addcmul(c, r, v)
     with torch.no_grad():
-        t_cost = median_time(lambda: cost(pts)) / k
-    t_draw = median_time(lambda: rays.draw(0, v[0]))
-    t_build = median_time(lambda: torch.addcmul(c, r, v, out=pts)) / k
+        t_cost = median_time(lambda: cost(pts), repeats) / k
+    t_draw = median_time(lambda: rays.draw(0, v[0]), repeats)
+    t_build = median_time(lambda: torch.addcmul(c, r, v, out=pts), repeats) / k
     return t_cost, t_draw, t_build
 
 
