@@ -447,8 +447,8 @@ def _head_stats(self:KLCost, outs, ctx):
         b = outs['bias'][i] if 'bias' in outs else head.bias
         total = torch.zeros((), dtype=torch.float64, device=z0.device)
         for s in range(0, len(z0), step):
-            c = len(z0[s:s + step])
             z0s, ps, Ps = z0[s:s + step], p[s:s + step], P[s:s + step]
+            c = len(z0s)
             if self.compile_kl: kl = _kl_fused(_head_logits(rows[i, s:s + step], w, b, z0s, work[0, :c]), z0s, ps, Ps)
             else: kl = _kl_change(_head_change(rows[i, s:s + step], w, b, z0s, work[0, :c]), ps, Ps, work[1, :c])
             total += kl.sum()
