@@ -174,19 +174,22 @@ def _moves_at(k:float, x:torch.Tensor, gap:torch.Tensor, step:torch.Tensor, # th
               basin:Basin, y0:torch.Tensor, metric:Metric, prior:str, sigma:float, gen:torch.Generator,
               sampler:str, n_moves:int, symmetry=None):
     """`n_moves` moves of every chain at spring constant `k`, each followed by a relabelling proposal when there is a
-    `symmetry`: the chains, gaps, steps, the second half's springs and whitened samples"""
+    `symmetry`: the chains, gaps, steps, the second half's springs and whitened samples, the frame, and the moves' mean
+    events (HMC: reflections) and share rejected"""
     rung = torch.zeros(len(x), dtype=torch.long)
     frame, _ = references([k], y0, metric, prior, sigma)
     st = ChainState(frame.w(metric.to_basis(x), rung), rung, gap, step.clone())   # the caller's steps stay as they were
-    rs, ws = [], []
+    rs, ws, events, rejected = [], [], 0, 0
     for _ in range(n_moves):
         st, info = SAMPLERS[sampler](st, basin, frame, gen)
+        events, rejected = events + int(info.n_events.sum()), rejected + int(info.n_rejected.sum())
         if symmetry is not None: st = _relabelled(st, k, frame, metric, y0, symmetry, basin, gen)
         rs.append(metric.spring(frame.y(st.w, rung), y0)); ws.append(st.w)
         if sampler == 'hmc': st.step.fill_(travel_time(st.w))
         elif sampler == 'sgld': st.step.mul_(math.exp(info.moved.double().mean().item() - 0.5))
     x = metric.from_basis(frame.y(st.w, rung))
-    return x, st.gap, st.step, torch.stack(rs[n_moves//2:]), torch.cat(ws[n_moves//2:]), frame, info
+    per_move = lambda count: count/(len(x)*n_moves)
+    return x, st.gap, st.step, torch.stack(rs[n_moves//2:]), torch.cat(ws[n_moves//2:]), frame, per_move(events), per_move(rejected)
 
 # %% ../nbs/21_ladder.ipynb #2282f13d
 def _fitted(H:torch.Tensor|None, r2:float, # a quadratic model's curvature (None: no model) and the share of the gradients it explains
@@ -280,6 +283,16 @@ def _top(basin, y0, metric, prior, sigma, gen, sampler, n_chains, p_target):
     x = x[inside][:n_chains]
     return k_max, x, basin.gap(x), torch.full((n_chains,), math.pi/2 if sampler != 'sgld' else 0.5, dtype=torch.float64)
 
+def _stuck(sampler:str, k:float, rejected:float) -> str:
+    "Why the descent stops where most of a rung's moves kept their start"
+    why = {'hmc': ('more reflections than the cap, or a reflection that did not turn the flight inward: where the cost\'s '
+                   'gradient is not the wall\'s normal (flat, noisy or kinked at the cutoff, or with parameters detached from '
+                   'its graph), flights leave again after every reflection. sampler="ess" needs no gradient'),
+           'ess': ('their slices shrank to nothing without landing inside: the basin is too thin around the chains for elliptical '
+                   'slice moves. sampler="hmc" reflects off its walls (it needs the cost\'s gradient)')}[sampler]
+    return (f'{rejected:.0%} of the {sampler.upper()} moves at k = {k:.4g} kept their start, so the chains no longer sample '
+            f'their rungs and every rung below would be wrong ({why})')
+
 # %% ../nbs/21_ladder.ipynb #c0e67260
 def descend(basin:Basin, # the basin
             center:torch.Tensor, # the anchor (float64)
@@ -313,11 +326,12 @@ def descend(basin:Basin, # the basin
     while True:
         if at_rung: at_rung(Descent(k, x, gap, step, list(rungs), list(buffer), metric.lam, basis_state(metric.basis), n_roundings, sd_above, n_retries))
         evals = basin.n_evals
-        x, gap, step, r, w, frame, info = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler, n_moves,
-                                                      symmetry)
+        x, gap, step, r, w, frame, events, rejected = _moves_at(k, x, gap, step, basin, y0, metric, prior, sigma, gen, sampler,
+                                                                  n_moves, symmetry)
         mean_r, sd_r, cost = float(r.mean()), float(r.std()), (basin.n_evals - evals)/(len(x)*n_moves)
         if log: log(f'k={k:.4g} E[r]={mean_r:.4g} k E[r]={k*mean_r:.3g} travel={float(step[0]):.3g} '
-                    f'events/move={float(info.n_events.double().mean()):.1f} evaluations={basin.n_evals}')
+                    f'events/move={events:.1f} rejected={rejected:.0%} evaluations={basin.n_evals}')
+        if rejected > 0.5 and sampler != 'sgld': raise RuntimeError(_stuck(sampler, k, rejected))
         if rungs and n_retries < 3 and (rungs[-1][0] - k)*(sd_above + sd_r)/2 > 1.25*spacing:   # the spread grew on the way down
             k, n_retries = below(rungs[-1][0], (sd_above + sd_r)/2), n_retries + 1
             continue

@@ -424,7 +424,7 @@ def hmc_step(state:ChainState, # chains inside the basin
              basin:Basin, # the basin (gap and gradient)
              frame:Frame, # whitened coordinates of the rungs
              gen:torch.Generator, # random numbers
-             max_reflections:int=1000, # more reflections reject the move
+             max_reflections:int|None=None, # more reflections reject the move (None: 1000 or 2D, whichever is larger)
              rtol:float=1e-6, # crossing found when its bracket is below rtol times the probe step ...
              gap_tol:float=1e-7, # ... or the inside end is within gap_tol * cutoff of the wall (or the cost's rounding noise, if larger)
              n_path:int=1, # springs recorded at this many equally spaced times of each flight, the last at its end
@@ -432,6 +432,7 @@ def hmc_step(state:ChainState, # chains inside the basin
     "Reflective HMC moves of every chain: exact harmonic flights, reflections off the basin's wall"
     w, rung = state.w, state.rung
     n, D = w.shape
+    cap = max(1000, 2*D) if max_reflections is None else max_reflections
     moves = torch.ones(n, dtype=torch.long) if moves is None else moves
     first, owner = moves.cumsum(0) - moves, torch.arange(n).repeat_interleave(moves)   # chain c's moves: rows first[c] + 0, 1, ..
     v = torch.randn(len(owner), D, generator=gen, dtype=torch.float64)                  # every move's velocity and travel
@@ -488,7 +489,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
             turned = fl.reflect(j, basin.grad(theta_a), theta_a)
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
-            refused = j[(bounces[ids[j]] > max_reflections) | ~turned]   # the move is rejected: the chain keeps its position
+            refused = j[(bounces[ids[j]] > cap) | ~turned]   # the move is rejected: the chain keeps its position
             if len(refused):
                 c = ids[refused]
                 r = 0.5*(out_at[0][c]*out_at[1][c]).sum(1) if in_parameters else frame.spring(out[c], rung[c])
