@@ -40,7 +40,7 @@ def main():
     ap.add_argument('--n-sweeps', type=int, default=32)
     ap.add_argument('--target-stderr', type=float, default=0.15,
                     help='palamedes sweeps on until its stderr is at most this (0: stop at --n-sweeps)')
-    ap.add_argument('--tyche-directions', type=int, default=200)
+    ap.add_argument('--tyche-directions', type=int, default=200, help="tyche's directions (0: no tyche columns)")
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--sampler', default='auto', help='palamedes sampler: auto (reflective HMC here), hmc, ess or sgld')
     ap.add_argument('--dense-max', type=int, default=10_000,
@@ -73,8 +73,9 @@ def main():
                                       n_chains=a.n_chains, n_sweeps=a.n_sweeps, target_stderr=a.target_stderr or None, checkpoint=ck, progress=a.progress)
                 wall = time.time() - t
                 kw = dict(cutoff=EPS, prior=prior, sigma=SIGMA, n_samples=a.tyche_directions, seed=a.seed, progress=False)
-                naive = tyche.estimate_volume(basin, basin.center, **kw)
-                rounded = tyche.estimate_volume(basin, basin.center, preconditioner=res.preconditioner(), **kw)
+                tyche_err = lambda **more: (f'{tyche.estimate_volume(basin, basin.center, **kw, **more).log_volume - truth:+.2f}'
+                                            if a.tyche_directions else '-')
+                naive, rounded = tyche_err(), tyche_err(preconditioner=res.preconditioner())
             err = res.log_volume - truth
             if 'box' in name and res.metric.basis is None and bool((res.metric.lam == 1).all()):   # E_k[r] and Z(k) known
                 exact_r, log_z = box_spring_means(basin, EPS, res.ks, prior, SIGMA), lambda ks: box_log_z(basin, EPS, ks, prior, SIGMA)
@@ -83,8 +84,8 @@ def main():
             else: exact_r = None
             rows.append((abs(err) <= 2*res.stderr, res.stderr <= 2))
             print(f'{D:>6} {name:32} {prior:8} {truth:>11.3f} {res.log_volume:>11.3f} {res.stderr:>7.3f} {err:>+8.3f} '
-                  f'{err/res.stderr:>+7.2f} {res.log_volume_ti - truth:>+7.3f} {"yes" if res.equilibrated else "no":>3} {naive.log_volume - truth:>+10.2f} '
-                  f'{rounded.log_volume - truth:>+10.2f} {res.n_sweeps:>6} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
+                  f'{err/res.stderr:>+7.2f} {res.log_volume_ti - truth:>+7.3f} {"yes" if res.equilibrated else "no":>3} {naive:>10} '
+                  f'{rounded:>10} {res.n_sweeps:>6} {wall:>7.1f} {res.n_evals:>10} {res.n_grads:>9}', flush=True)
             if exact_r is not None:
                 z = (res.mean_r - exact_r)/res.se_r
                 print(f'{"":>6} rung z-scores of E_k[r] ({len(z)} rungs): mean {float(z.mean()):+.2f}, sd {float(z.std()):.2f}, '

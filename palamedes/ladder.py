@@ -4,8 +4,8 @@ r"""From $k_{\max}$ down: independent draws of the reference at the top, an anne
 
 # %% auto #0
 __all__ = ['reference_draws', 'find_k_max', 'travel_time', 'anisotropy', 'round_metric', 'fit_curvature', 'explained',
-           'probe_curvature', 'curvature_metric', 'relative_anisotropy', 'Ladder', 'Descent', 'descend', 'exchange',
-           'relabel']
+           'probe_curvature', 'curvature_metric', 'relative_anisotropy', 'Ladder', 'Descent', 'tail_reached',
+           'next_spring', 'descend', 'exchange', 'relabel']
 
 # %% ../nbs/21_ladder.ipynb #07c7dcf7
 import math
@@ -294,6 +294,25 @@ def _stuck(sampler:str, k:float, rejected:float) -> str:
             f'their rungs and every rung below would be wrong ({why})')
 
 # %% ../nbs/21_ladder.ipynb #c0e67260
+def _below(k:float, sd_r:float, spacing:float) -> float:
+    "The rung below one at `k` for a spread `sd_r` of r between them: $\\Delta k$ times the spread is `spacing`, at most 95% of k"
+    return max(k - spacing/max(sd_r, 1e-300), 0.05*k)
+
+def _tail_settled(k:float, sd_r:float, tail_tol:float) -> bool:
+    "Whether the tail's error below a rung at `k` with a spread `sd_r` of r, $k^2 \\mathrm{Var}_k[r]/2$, is within `tail_tol` nats"
+    return 0.5*(k*sd_r)**2 <= tail_tol
+
+def tail_reached(k:float, mean_r:float, sd_r:float, # a rung's spring constant, and the mean and spread of r there
+                 tail_tol:float=1e-2) -> bool: # as in `descend`
+    "Whether the descent's rungs may end at this one: the chains fill the basin ($k E_k[r] \\le 1$) and the tail's error is settled"
+    return k*mean_r <= 1 and _tail_settled(k, sd_r, tail_tol)
+
+def next_spring(k:float, mean_r:float, sd_r:float, # a rung's spring constant, and the mean and spread of r there
+                spacing:float=1.46, tail_tol:float=1e-2) -> float: # as in `descend`
+    "The descent's next rung below one at `k`: `spacing` over the spread lower, or where the tail may start if that comes first"
+    k_next, k_tail = _below(k, sd_r, spacing), 0.9/(mean_r + k*sd_r**2)   # k_tail: where k E_k[r] <= 1 may start
+    return k_tail if k_next < k_tail < k and _tail_settled(k_tail, sd_r, tail_tol) else k_next   # with room for E_k[r] to rise
+
 def descend(basin:Basin, # the basin
             center:torch.Tensor, # the anchor (float64)
             metric:Metric, prior:str, sigma:float, # the starting metric and the prior
@@ -321,8 +340,6 @@ def descend(basin:Basin, # the basin
         k, x, gap, step, rungs, buffer, lam, basis, n_roundings, sd_above, n_retries = (getattr(resume, f.name) for f in fields(Descent))
         metric = Metric(lam, basis)
     y0 = metric.to_basis(center)
-    below = lambda k_above, s: max(k_above - spacing/max(s, 1e-300), 0.05*k_above)   # the next rung for a spread s of r
-    tail_settled = lambda k, s: 0.5*(k*s)**2 <= tail_tol   # the tail's error below a rung at k with a spread s of r
     while True:
         if at_rung: at_rung(Descent(k, x, gap, step, list(rungs), list(buffer), metric.lam, basis_state(metric.basis), n_roundings, sd_above, n_retries))
         evals = basin.n_evals
@@ -333,7 +350,7 @@ def descend(basin:Basin, # the basin
                     f'events/move={events:.1f} rejected={rejected:.0%} evaluations={basin.n_evals}')
         if rejected > 0.5 and sampler != 'sgld': raise RuntimeError(_stuck(sampler, k, rejected))
         if rungs and n_retries < 3 and (rungs[-1][0] - k)*(sd_above + sd_r)/2 > 1.25*spacing:   # the spread grew on the way down
-            k, n_retries = below(rungs[-1][0], (sd_above + sd_r)/2), n_retries + 1
+            k, n_retries = _below(rungs[-1][0], (sd_above + sd_r)/2, spacing), n_retries + 1
             continue
         n_retries = 0
         filled = k*mean_r <= 1                            # the chains fill the basin: the tail may start here,
@@ -356,9 +373,8 @@ def descend(basin:Basin, # the basin
             rungs = []
             break
         rungs.append((k, x, gap, float(step[0]), cost, sd_r**2)); sd_above = sd_r
-        if (len(rungs) > 1 and filled and tail_settled(k, sd_r)) or len(rungs) >= max_rungs: break
-        k_next, k_tail = below(k, sd_r), 0.9/(mean_r + k*sd_r**2)   # k_tail: where the tail may start, k E_k[r] <= 1
-        k = k_tail if k_next < k_tail < k and tail_settled(k_tail, sd_r) else k_next   # with room for E_k[r] to rise
+        if (len(rungs) > 1 and tail_reached(k, mean_r, sd_r, tail_tol)) or len(rungs) >= max_rungs: break
+        k = next_spring(k, mean_r, sd_r, spacing, tail_tol)
     none = torch.zeros(0, dtype=torch.float64)
     if not rungs: return Ladder(none, x.new_zeros(0, *x.shape), gap.new_zeros(0, len(gap)), none, none, none, metric, n_roundings)
     ks, xs, gaps, steps, costs, var_r = zip(*rungs[::-1])
