@@ -8,11 +8,11 @@ prior N(0, I), identity metric) has every rung's E_k[r] and Var_k[r] in closed f
 finds it, with no sampling. At every rung, chains drawn exactly from the rung's target (`box_rung_draws`) at the
 smaller --measure-dim make two reflective HMC moves with the ladder's travel time: reflections per move per dimension,
 which do not depend on D (the axes are independent). The seconds per reflection are timed at --dim on one rung where
-the walls hold the chains (--time-k), with --time-chains chains in one batch (the production run moves every rung's
-chains at once: at D = 1e4 a reflection costs about as much with 32 chains as with 128, 0.7 and 0.8 ms, at D = 1000
-three times less with 128 than with 32, 0.09 and 0.27 ms). Projected: the descent (--moves moves of --chains chains per rung) and the
-production run (--sweeps sweeps of one move per rung: a lower bound, cheap rungs move more), counting the reflections'
-time alone (the flights between walls are not counted).
+the walls hold the chains (--time-k): with --chains chains for the descent (it moves one rung's chains at a time), and
+with --time-chains chains in one batch for the production run (it moves every rung's chains at once; at D = 1000 a
+reflection costs three times less with 128 chains than with 32, at D = 1e4 about as much). Projected: the descent
+(--moves moves of --chains chains per rung) and the production run (--sweeps sweeps of one move per rung: a lower
+bound, cheap rungs move more), counting the reflections' time alone (the flights between walls are not counted).
 """
 import argparse, math, sys, time
 from pathlib import Path
@@ -65,20 +65,24 @@ def main():
         k = next_spring(k, mean, sd)
     small = box_at(a.measure_dim)
     per_dim = [reflections_per_move(small, k, a.measure_chains)[0]/a.measure_dim for k, _ in rungs]
-    refl, secs = reflections_per_move(box, a.time_k, a.time_chains, moves=1)
-    t_refl = secs/(a.time_chains*refl)
-    print(f'D = {a.dim}: {len(rungs)} rungs from k_max = {rungs[0][0]:.4g} to {rungs[-1][0]:.4g}; '
-          f'{t_refl*1e3:.2f} ms per chain and reflection (k = {a.time_k:g}: {refl:.0f} reflections per move, {refl/a.dim:.3f} D)')
-    print(f'{"rung":>5} {"k":>10} {"k E_k[r]":>9} {"refl/move":>10} {"s/move":>7}')
-    seconds = [a.chains*f*a.dim*t_refl for f in per_dim]   # one move of the rung's chains
-    for i, ((k, mean), f, s) in enumerate(zip(rungs, per_dim, seconds)):
+    per_reflection = {}   # seconds per chain and reflection, by the number of chains moved at once
+    for n in dict.fromkeys((a.chains, a.time_chains)):
+        refl, secs = reflections_per_move(box, a.time_k, n, moves=1)
+        per_reflection[n] = secs/(n*refl)
+    print(f'D = {a.dim}: {len(rungs)} rungs from k_max = {rungs[0][0]:.4g} to {rungs[-1][0]:.4g}; at k = {a.time_k:g} '
+          f'{refl:.0f} reflections per move ({refl/a.dim:.3f} D), ms per chain and reflection: '
+          + ', '.join(f'{t*1e3:.2f} with {n} chains' for n, t in per_reflection.items()))
+    reflections = [a.chains*f*a.dim for f in per_dim]   # in one move of a rung's chains
+    descent = [a.moves*n*per_reflection[a.chains]/60 for n in reflections]
+    print(f'{"rung":>5} {"k":>10} {"k E_k[r]":>9} {"refl/move":>10} {"descent min":>12}')
+    for i, ((k, mean), f) in enumerate(zip(rungs, per_dim)):
         if i % max(1, len(rungs)//20) == 0 or i == len(rungs) - 1:
-            print(f'{i:>5} {k:>10.4g} {k*mean:>9.3g} {f*a.dim:>10.0f} {s:>7.1f}')
+            print(f'{i:>5} {k:>10.4g} {k*mean:>9.3g} {f*a.dim:>10.0f} {sum(descent[:i + 1]):>12.1f}')
     over = [k for (k, _), f in zip(rungs, per_dim) if f*a.dim > 1000]
     if over: print(f'the mean reflections per move pass 1000 (a fixed cap of 1000) below k = {over[0]:.4g}')
-    descent, production = a.moves*sum(seconds)/60, a.sweeps*sum(seconds)/60
-    print(f'projected on one thread: descent {descent:.1f} min, production >= {production:.1f} min, '
-          f'in all >= {(descent + production)/60:.2f} h')
+    production = a.sweeps*sum(reflections)*per_reflection[a.time_chains]/60
+    print(f'projected on one thread: descent {sum(descent):.1f} min, production >= {production:.1f} min, '
+          f'in all >= {(sum(descent) + production)/60:.2f} h')
 
 
 if __name__ == '__main__':
