@@ -420,6 +420,19 @@ def _reflect_in_parameters(self:Flight, j, grad):
     self.s0[j] = ((U - along*h)*grad).sum(1)   # the gap's slope along the new arc at its start
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
+def _check_gradient(slopes:list, # [m, 2] tensors: the gap's slope at reflections from the gradient, and from the values
+                    least:int=64): # judge from this many reflections or more
+    "Raise where the cost's gradient disagrees with its own values at the wall (their slopes' median ratio outside 1/2 to 2)"
+    s = torch.cat(slopes) if slopes else torch.zeros(0, 2, dtype=torch.float64)
+    s = s[s.isfinite().all(1) & (s[:, 1] > 0)]
+    if len(s) < least: return
+    ratio = float((s[:, 0]/s[:, 1]).median())
+    if not 0.5 <= ratio <= 2:
+        raise ValueError(f"the cost's gradient does not match its values: at the basin's wall, the gradient gives the cost a slope "
+                         f"along the HMC flights {ratio:.3g} times the slope of its own values there (the median over {len(s)} "
+                         "reflections; 1 for a true gradient), and reflections off a wrong normal sample the wrong distribution. "
+                         'Is part of the cost detached from autograd, or computed under torch.no_grad? sampler="ess" needs no gradient')
+
 def hmc_step(state:ChainState, # chains inside the basin
              basin:Basin, # the basin (gap and gradient)
              frame:Frame, # whitened coordinates of the rungs
@@ -467,6 +480,8 @@ def hmc_step(state:ChainState, # chains inside the basin
             fl.restart(k, out[c], v[r], gap[c], T[r], take(out_at, c), take(vel, r))
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
     tol = max(gap_tol*basin.cutoff, basin.noise)   # how close to the wall an inside end must be: not below the cost's rounding
+    slopes = []   # at reflections off narrow brackets: the gap's slope along the flight from the gradient, and from the values
+    floor = noise_floor(basin.center.dtype, basin.cost0, basin.cutoff)[0]   # the values' rounding (whatever basin.noise says)
     while len(ids):
         going = active & ~waiting
         i = going.nonzero().squeeze(1)
@@ -487,7 +502,10 @@ def hmc_step(state:ChainState, # chains inside the basin
         if found.any() and not waiting.any():                         # reflect at the inside end of the bracket
             j = found.nonzero().squeeze(1); trace(j, False)
             theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
+            narrow = (fl.b[j] - fl.a[j] < 1e-3*fl.T[j]) & (fl.fb[j] - fl.fa[j] > 100*floor)   # brackets whose secant is the wall's slope
+            secant = ((fl.fb[j] - fl.fa[j])/(fl.b[j] - fl.a[j]))[narrow]
             turned = fl.reflect(j, basin.grad(theta_a), theta_a)
+            slopes.append(torch.stack([-fl.s0[j][narrow], secant], 1))  # the gradient's slope: minus the reflected one
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             refused = j[(bounces[ids[j]] > cap) | ~turned]   # the move is rejected: the chain keeps its position
             if len(refused):
@@ -498,6 +516,7 @@ def hmc_step(state:ChainState, # chains inside the basin
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
     if in_parameters and ended.any(): out[ended] = (out_at[0][ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
+    _check_gradient(slopes)
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
