@@ -23,6 +23,10 @@ def _box_rung(box:Box, cutoff:float, k:float, prior:str, sigma:float):
     a = 1/sigma**2 + k; mu = m0/sigma**2/a                         # N(t; m0, sigma^2) e^(-k t^2/2) = c N(t; mu, 1/a)
     return half, mu, a, float((0.5*a*mu**2 - 0.5*m0**2/sigma**2).sum()) - 0.5*len(half)*math.log(a*sigma**2)
 
+def _per_spring(ks, value) -> torch.Tensor:
+    "`value(k)` at every spring constant of `ks`, as a float64 tensor [K]"
+    return torch.tensor([value(k) for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist()], dtype=torch.float64)
+
 def _rung_axes(box:Box, cutoff:float, k:float, prior:str, sigma:float):
     "A rung's target on a box's axes $y$ as scipy's truncated normals (k > 0 under the uniform prior)"
     half, mu, a, _ = (t.numpy() if torch.is_tensor(t) else t for t in _box_rung(box, cutoff, k, prior, sigma))
@@ -35,11 +39,10 @@ def box_spring_means(box:Box, # the basin
                      prior:str='gaussian', # "gaussian" or "uniform"
                      sigma:float=1.): # the Gaussian prior's scale
     "Exact $E_k[r]$ [K] for a `Box` with the identity metric, $r = \\tfrac12|\\theta - \\theta_0|^2$"
-    out = []
-    for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist():
+    def mean(k):
         tn = _rung_axes(box, cutoff, k, prior, sigma)
-        out.append(0.5*float(np.sum(tn.var() + tn.mean()**2)))
-    return torch.tensor(out, dtype=torch.float64)
+        return 0.5*float(np.sum(tn.var() + tn.mean()**2))
+    return _per_spring(ks, mean)
 
 
 # %% ../nbs/23_validation.ipynb #c5d1a7e1
@@ -49,12 +52,11 @@ def box_log_z(box:Box, # the basin
               prior:str='gaussian', # "gaussian" or "uniform"
               sigma:float=1.): # the Gaussian prior's scale
     "Exact $\\log Z(k) = \\log\\int_B p(\\theta)\\,e^{-kr}\\,d\\theta$ [K] for a `Box` with the identity metric ($k = 0$: its log-mass)"
-    out = []
-    for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist():
+    def log_z(k):
         half, mu, a, log_c = _box_rung(box, cutoff, k, prior, sigma)
-        if a == 0: out.append(float(torch.log(2*half).sum()))   # the uniform prior at k = 0: the box's volume
-        else: out.append(log_c + float(_log_normal_interval((-half - mu)*math.sqrt(a), (half - mu)*math.sqrt(a)).sum()))
-    return torch.tensor(out, dtype=torch.float64)
+        if a == 0: return float(torch.log(2*half).sum())   # the uniform prior at k = 0: the box's volume
+        return log_c + float(_log_normal_interval((-half - mu)*math.sqrt(a), (half - mu)*math.sqrt(a)).sum())
+    return _per_spring(ks, log_z)
 
 
 # %% ../nbs/23_validation.ipynb #c5d1a7e4
@@ -77,11 +79,10 @@ def box_spring_vars(box:Box, # the basin
                     prior:str='gaussian', # "gaussian" or "uniform"
                     sigma:float=1.): # the Gaussian prior's scale
     "Exact $\\mathrm{Var}_k[r]$ [K] for a `Box` with the identity metric"
-    out = []
-    for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist():
+    def var(k):
         second, fourth = _axis_moments(box, cutoff, k, prior, sigma, (2, 4))
-        out.append(0.25*float((fourth - second**2).sum()))
-    return torch.tensor(out, dtype=torch.float64)
+        return 0.25*float((fourth - second**2).sum())
+    return _per_spring(ks, var)
 
 def box_rung_draws(box:Box, # the basin
                    cutoff:float, # epsilon
@@ -112,8 +113,7 @@ def ellipsoid_spring_means(ellipsoid:Ellipsoid, # the basin
                            ks): # spring constants [K] (> 0)
     "Exact $E_k[r]$ [K] under the uniform prior with the ellipsoid's own metric $M = H/\\bar h$: the ball $r \\le \\epsilon/\\bar h$"
     R, a = _ball(ellipsoid, cutoff)
-    ks = np.atleast_1d(np.asarray(ks, dtype=np.float64))
-    return torch.tensor([R*math.exp(_log_moment(a, k*R) - _log_moment(a - 1, k*R)) for k in ks], dtype=torch.float64)
+    return _per_spring(ks, lambda k: R*math.exp(_log_moment(a, k*R) - _log_moment(a - 1, k*R)))
 
 def metric_is_exact(metric, # a palamedes `Metric` (its spring $\\tfrac12 (y - y_0)^\\top \\mathrm{diag}(\\lambda)(y - y_0)$ in its basis)
                     ellipsoid:Ellipsoid, # the basin
@@ -131,8 +131,7 @@ def ellipsoid_log_z(ellipsoid:Ellipsoid, # the basin
                     ks): # spring constants [K] (>= 0)
     "Exact $\\log Z(k) = \\log\\int_B e^{-kr}\\,d\\theta$ [K] under the uniform prior with the ellipsoid's own metric ($k = 0$: its log-volume)"
     R, a = _ball(ellipsoid, cutoff)
-    ks = np.atleast_1d(np.asarray(ks, dtype=np.float64))
-    return torch.tensor([a*math.log(2*math.pi*R) - math.lgamma(a) + _log_moment(a - 1, k*R) for k in ks], dtype=torch.float64)
+    return _per_spring(ks, lambda k: a*math.log(2*math.pi*R) - math.lgamma(a) + _log_moment(a - 1, k*R))
 
 def error_split(result, # a palamedes `VolumeEstimate` with a ladder
                 log_z) -> tuple: # spring constants [K] -> the exact log Z(k) [K] in the run's metric and prior
