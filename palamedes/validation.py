@@ -27,11 +27,18 @@ def _per_spring(ks, value) -> torch.Tensor:
     "`value(k)` at every spring constant of `ks`, as a float64 tensor [K]"
     return torch.tensor([value(k) for k in np.atleast_1d(np.asarray(ks, dtype=np.float64)).tolist()], dtype=torch.float64)
 
-def _rung_axes(box:Box, cutoff:float, k:float, prior:str, sigma:float):
-    "A rung's target on a box's axes $y$ as scipy's truncated normals (k > 0 under the uniform prior)"
-    half, mu, a, _ = (t.numpy() if torch.is_tensor(t) else t for t in _box_rung(box, cutoff, k, prior, sigma))
+def _axis_moments(box:Box, cutoff:float, k:float, prior:str, sigma:float, powers, n:int=256):
+    """$E[y_i^p]$ on every axis for each of `powers`, by Gauss-Legendre quadrature over the axis's interval, cut to 12
+    standard deviations around the Gaussian's mean (scipy's truncated-normal moments lose their digits where the interval
+    is narrow against the Gaussian: 3% off in the fourth moment at a hundredth of a standard deviation)"""
+    half, mu, a, _ = _box_rung(box, cutoff, k, prior, sigma)
     sd = 1/math.sqrt(a)
-    return stats.truncnorm((-half - mu)/sd, (half - mu)/sd, loc=mu, scale=sd)
+    lo, hi = torch.maximum(-half, mu - 12*sd), torch.minimum(half, mu + 12*sd)
+    if not (lo < hi).all(): raise ValueError(f"at k = {k:g} the rung's Gaussian lies more than 12 standard deviations outside the box on some axes")
+    t, w = (torch.from_numpy(v) for v in np.polynomial.legendre.leggauss(n))
+    y = (lo + hi)/2 + (hi - lo)/2*t[:, None]                       # [n, D] nodes on every axis
+    weight = w[:, None]*torch.exp(-0.5*((y - mu)/sd)**2)
+    return [(weight*y**p).sum(0)/weight.sum(0) for p in powers]
 
 def box_spring_means(box:Box, # the basin
                      cutoff:float, # epsilon
@@ -39,10 +46,7 @@ def box_spring_means(box:Box, # the basin
                      prior:str='gaussian', # "gaussian" or "uniform"
                      sigma:float=1.): # the Gaussian prior's scale
     "Exact $E_k[r]$ [K] for a `Box` with the identity metric, $r = \\tfrac12|\\theta - \\theta_0|^2$"
-    def mean(k):
-        tn = _rung_axes(box, cutoff, k, prior, sigma)
-        return 0.5*float(np.sum(tn.var() + tn.mean()**2))
-    return _per_spring(ks, mean)
+    return _per_spring(ks, lambda k: 0.5*float(_axis_moments(box, cutoff, k, prior, sigma, (2,))[0].sum()))
 
 
 # %% ../nbs/23_validation.ipynb #c5d1a7e1
@@ -60,19 +64,6 @@ def box_log_z(box:Box, # the basin
 
 
 # %% ../nbs/23_validation.ipynb #c5d1a7e4
-def _axis_moments(box:Box, cutoff:float, k:float, prior:str, sigma:float, powers, n:int=256):
-    """$E[y_i^p]$ on every axis for each of `powers`, by Gauss-Legendre quadrature over the axis's interval, cut to 12
-    standard deviations around the Gaussian's mean (scipy's truncated-normal moments lose their digits where the interval
-    is narrow against the Gaussian: 3% off in the fourth moment at a hundredth of a standard deviation)"""
-    half, mu, a, _ = _box_rung(box, cutoff, k, prior, sigma)
-    sd = 1/math.sqrt(a)
-    lo, hi = torch.maximum(-half, mu - 12*sd), torch.minimum(half, mu + 12*sd)
-    if not (lo < hi).all(): raise ValueError(f"at k = {k:g} the rung's Gaussian lies more than 12 standard deviations outside the box on some axes")
-    t, w = (torch.from_numpy(v) for v in np.polynomial.legendre.leggauss(n))
-    y = (lo + hi)/2 + (hi - lo)/2*t[:, None]                       # [n, D] nodes on every axis
-    weight = w[:, None]*torch.exp(-0.5*((y - mu)/sd)**2)
-    return [(weight*y**p).sum(0)/weight.sum(0) for p in powers]
-
 def box_spring_vars(box:Box, # the basin
                     cutoff:float, # epsilon
                     ks, # spring constants [K]
@@ -92,7 +83,9 @@ def box_rung_draws(box:Box, # the basin
                    sigma:float=1., # the Gaussian prior's scale
                    seed:int=0) -> torch.Tensor: # seed of the draws
     "`n` independent draws [n, D] (parameters, float64) of the rung's target: prior times $e^{-kr}$ on the box"
-    y = _rung_axes(box, cutoff, k, prior, sigma).rvs(size=(n, len(box.widths)), random_state=seed)
+    half, mu, a, _ = (t.numpy() if torch.is_tensor(t) else t for t in _box_rung(box, cutoff, k, prior, sigma))
+    sd = 1/math.sqrt(a)
+    y = stats.truncnorm((-half - mu)/sd, (half - mu)/sd, loc=mu, scale=sd).rvs(size=(n, len(box.widths)), random_state=seed)
     return box.center + rotate(torch.from_numpy(y), box.rotation)
 
 # %% ../nbs/23_validation.ipynb #e1b2c3d5
