@@ -19,7 +19,7 @@ from tyche.distributed import world, all_ranks
 from tyche.io import atomic_write
 from tyche.checks import check_center, check_prior, check_positive, check_count, check_number, check_flag, check_choice
 from tyche.householder import basis_state
-from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS
+from palamedes.samplers import Basin, Metric, as_metric, references, ChainState, SAMPLERS, WrongGradient
 from palamedes.ladder import Descent, descend, exchange, reference_draws, relabel
 
 @contextlib.contextmanager
@@ -221,6 +221,7 @@ class _Saved:
 class DescentState(_Saved):
     "A run in its descent: the descent between two rungs, which of the two descents it is, counters and random state"
     signature: str # fingerprint of the cost, anchor, starting metric and settings
+    sampler: str # the sampler that runs the chains (what "auto" chose)
     learning: bool # the first descent, learning the metric (False: a descent in a fixed metric)
     n_roundings: int # the roundings of the learning descent, in the descent after it
     descent: dict # the fields of the `palamedes.ladder.Descent`
@@ -410,7 +411,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
         nonlocal rungs
         rungs += 1
         if rungs % o.checkpoint_every == 0:
-            write(DescentState(signature, learning, n_roundings, {f.name: getattr(d, f.name) for f in fields(d)},
+            write(DescentState(signature, sampler, learning, n_roundings, {f.name: getattr(d, f.name) for f in fields(d)},
                                gen.get_state(), basin.n_evals, basin.n_grads))
     with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
         kw = dict(sampler=sampler, n_chains=o.n_chains, n_moves=o.n_moves, spacing=o.spacing, tail_tol=o.tail_tol, p_target=o.p_target,
@@ -457,11 +458,12 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
     y0, ks, (K, C, D) = metric.to_basis(c64), st.ks, st.x.shape
     frame, _ = references(ks, y0, metric, prior, sigma)
     rung, step, moves = (t.repeat_interleave(C) for t in (torch.arange(K), st.step, st.rung_moves))
-    y, gap = metric.to_basis(st.x.reshape(K*C, D)), st.gap.clone()   # the chains on the metric's axes, swapped there
+    gap = st.gap.clone()
     path = dict(n_path=o.n_path) if st.sampler == 'hmc' else {}
     bar = tqdm(total=n_sweeps, initial=len(st.r), disable=not progress, desc='palamedes exchange')
     while len(st.r) < n_sweeps:
-        w = frame.w(y, rung)
+        y = metric.to_basis(st.x.reshape(K*C, D))   # the chains on the metric's axes (swapped there), from the state as saved:
+        w = frame.w(y, rung)                         # a resumed run goes on bit for bit
         try: chains, info = SAMPLERS[st.sampler](ChainState(w, rung, gap.reshape(-1), step), basin, frame, gen, moves=moves, **path)
         except FloatingPointError as e:
             raise FloatingPointError(f'{e} (at sweep {len(st.r)}; the finished sweeps are kept in the checkpoint {o.checkpoint})') from e
@@ -491,18 +493,31 @@ def _sweep_goals(o:_Options):
 
 # %% ../nbs/22_estimate.ipynb #71b0299b
 def _run(cost, center, preconditioner, o:_Options):
-    "The whole run on checked options: the answer from prior draws, or the ladder (new or resumed), its sweeps and the analysis"
+    "The whole run on checked options; with sampler 'auto', HMC until its check finds the gradient wrong, then ESS from the start"
     t_start = time.time()
-    main = world(o.distributed)[0] == 0   # the rank that shows progress, warns and writes the checkpoint
-    progress, metric = o.progress and main, as_metric(preconditioner, len(center))
+    metric = as_metric(preconditioner, len(center))   # checked before the cost is called
     basin = Basin(cost, center.detach(), o.cutoff, o.batch_size, o.distributed)
     c64 = center.detach().to(torch.float64)
-    sampler = _choose_sampler(basin, o.sampler, c64)
-    settings = (o.cutoff, o.prior, o.sigma, o.seed, sampler, o.learn_metric, o.n_chains, o.n_moves, o.max_rung_moves, o.n_path,
-                o.p_target, o.n_frac, o.tail_tol, o.spacing)
+    settings = (o.cutoff, o.prior, o.sigma, o.seed, o.sampler, o.learn_metric, o.n_chains, o.n_moves, o.max_rung_moves, o.n_path,
+                o.p_target, o.n_frac, o.tail_tol, o.spacing)   # the sampler asked for: a checkpoint says what 'auto' chose
     if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
     signature = _fingerprint(basin, c64, metric, settings)
-    st = load_checkpoint(o.checkpoint, signature, o.max_sweeps) if o.checkpoint is not None and os.path.exists(o.checkpoint) else None
+    sampler = _choose_sampler(basin, o.sampler, c64)
+    try: return _attempt(basin, c64, metric, sampler, signature, o, t_start)
+    except WrongGradient as e:
+        if o.sampler != 'auto': raise
+        if world(o.distributed)[0] == 0:
+            warnings.warn(f'palamedes: {e}. The run starts again with elliptical slice sampling (sampler="ess"), without the HMC chains')
+        return _attempt(basin, c64, metric, 'ess', signature, o, t_start, resume=False)
+
+def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
+             resume:bool=True): # carry on from the checkpoint, if there is one (False: start afresh, and overwrite it)
+    "The answer from prior draws, or the ladder (new or resumed), its sweeps and the analysis"
+    main = world(o.distributed)[0] == 0   # the rank that shows progress, warns and writes the checkpoint
+    progress = o.progress and main
+    st = (load_checkpoint(o.checkpoint, signature, o.max_sweeps)
+          if resume and o.checkpoint is not None and os.path.exists(o.checkpoint) else None)
+    if st is not None: sampler = st.sampler
     gen = torch.Generator().manual_seed(o.seed)
     write = lambda state: state.save(o.checkpoint) if o.checkpoint is not None and main else None
     save = lambda: write(st)
@@ -537,7 +552,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     prior:str='gaussian', # "gaussian" (N(0, sigma^2 I)) or "uniform" (Lebesgue measure)
                     sigma:float|None=None, # Gaussian prior scale; None = RMS of the anchor
                     seed:int=0, # random seed
-                    sampler:str='auto', # "auto" (HMC if the cost has a gradient, else ESS), "hmc", "ess" or "sgld"
+                    sampler:str='auto', # "auto" (HMC where the cost has a true gradient, else ESS), "hmc", "ess" or "sgld"
                     preconditioner=None, # starting metric: None, a [D] or [D, D] tensor, a tyche Preconditioner, a Metric
                     learn_metric:bool=True, # round the basin into the metric during a first descent
                     n_chains:int=32, # chains per rung (columns of independent replica-exchange ensembles)

@@ -4,7 +4,7 @@ r"""Batched chains on $p_k(\theta) \propto \text{prior}(\theta)\, e^{-k r(\theta
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'Basin', 'Metric', 'as_metric', 'Frame', 'references', 'ChainState', 'Info', 'init_chains', 'Flight',
-           'hmc_step', 'ess_step', 'sgld_step']
+           'WrongGradient', 'hmc_step', 'ess_step', 'sgld_step']
 
 # %% ../nbs/20_samplers.ipynb #13c1add3
 import math
@@ -29,6 +29,7 @@ class Basin:
         self.cost, self.center, self.cutoff, self.batch_size = cost, center, float(cutoff), batch_size
         self.rank, self.world_size = world(distributed)
         self.n_evals = self.n_grads = 0
+        self.wall_slopes = torch.zeros(0, 2, dtype=torch.float64)   # HMC's check of the gradient: see `hmc_step`
         self.cost0 = float(self._cost(center[None].to(torch.float64))[0])
         if not math.isfinite(self.cost0): raise ValueError(f'the cost at the anchor is {self.cost0}; it must be finite')
         self.noise = noise_floor(center.dtype, self.cost0, self.cutoff)[0]   # gaps closer than this cannot be told apart
@@ -377,10 +378,15 @@ def crossed(self:Flight, rtol:float, gap_tol:float):
     "Flights whose wall is found: the bracket below `rtol` times the probe step, or its inside end moved to within `gap_tol` of the wall"
     return self.bracketing & (((self.b - self.a) <= rtol*self.dt) | ((self.side == -1) & (self.fa >= -gap_tol)))
 
+class WrongGradient(ValueError):
+    "The cost's gradient disagrees with the cost's own values (found by `hmc_step`)"
+
 def _normal_norm(gn):
     "The normals' squared lengths (or their products with the gradients) [m], checked finite and positive"
-    if not (torch.isfinite(gn) & (gn > 0)).all():
-        raise FloatingPointError('the cost gradient is zero or not finite on the basin wall; use sampler="ess"')
+    if not torch.isfinite(gn).all(): raise FloatingPointError('the cost gradient is not finite on the basin wall; use sampler="ess"')
+    if not (gn > 0).all():
+        raise WrongGradient("the cost's gradient is zero on the basin's wall, where its values cross the cutoff: is part of the cost "
+                            'detached from autograd, or computed under torch.no_grad? sampler="ess" needs no gradient')
     return gn
 
 @patch
@@ -420,15 +426,13 @@ def _reflect_in_parameters(self:Flight, j, grad):
     self.s0[j] = ((U - along*h)*grad).sum(1)   # the gap's slope along the new arc at its start
 
 # %% ../nbs/20_samplers.ipynb #599b7e97
-def _check_gradient(slopes:list, # [m, 2] tensors: the gap's slope at reflections from the gradient, and from the values
+def _check_gradient(s:torch.Tensor, # [m, 2] the gap's slope at reflections: from the gradient, and from the values
                     least:int=64): # judge from this many reflections or more
     "Raise where the cost's gradient disagrees with its own values at the wall (their slopes' median ratio outside 1/2 to 2)"
-    s = torch.cat(slopes) if slopes else torch.zeros(0, 2, dtype=torch.float64)
-    s = s[s.isfinite().all(1) & (s[:, 1] > 0)]
     if len(s) < least: return
     ratio = float((s[:, 0]/s[:, 1]).median())
     if not 0.5 <= ratio <= 2:
-        raise ValueError(f"the cost's gradient does not match its values: at the basin's wall, the gradient gives the cost a slope "
+        raise WrongGradient(f"the cost's gradient does not match its values: at the basin's wall, the gradient gives the cost a slope "
                          f"along the HMC flights {ratio:.3g} times the slope of its own values there (the median over {len(s)} "
                          "reflections; 1 for a true gradient), and reflections off a wrong normal sample the wrong distribution. "
                          'Is part of the cost detached from autograd, or computed under torch.no_grad? sampler="ess" needs no gradient')
@@ -480,7 +484,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             fl.restart(k, out[c], v[r], gap[c], T[r], take(out_at, c), take(vel, r))
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
     tol = max(gap_tol*basin.cutoff, basin.noise)   # how close to the wall an inside end must be: not below the cost's rounding
-    slopes = []   # at reflections off narrow brackets: the gap's slope along the flight from the gradient, and from the values
+    slopes = [basin.wall_slopes]   # at reflections off narrow brackets: the gap's slope along the flight from the gradient, and from the values
     floor = noise_floor(basin.center.dtype, basin.cost0, basin.cutoff)[0]   # the values' rounding (whatever basin.noise says)
     while len(ids):
         going = active & ~waiting
@@ -516,7 +520,9 @@ def hmc_step(state:ChainState, # chains inside the basin
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
     if in_parameters and ended.any(): out[ended] = (out_at[0][ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
-    _check_gradient(slopes)
+    s = torch.cat(slopes)
+    basin.wall_slopes = s[s.isfinite().all(1) & (s[:, 1] > 0)][-4096:]   # the latest, over this basin's calls so far
+    _check_gradient(basin.wall_slopes)
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
