@@ -437,6 +437,12 @@ def _check_gradient(s:torch.Tensor, # [m, 2] the gap's slope at reflections: fro
                          "reflections; 1 for a true gradient), and reflections off a wrong normal sample the wrong distribution. "
                          'Is part of the cost detached from autograd, or computed under torch.no_grad? sampler="ess" needs no gradient')
 
+def _pool_slopes(basin:Basin, slopes:list):
+    "Add the slopes [m, 2] of narrow reflections to the latest 4,096 of the basin's, and check them"
+    s = torch.cat([basin.wall_slopes, *slopes])
+    basin.wall_slopes = s[s.isfinite().all(1) & (s[:, 1] > 0)][-4096:]
+    _check_gradient(basin.wall_slopes)
+
 def hmc_step(state:ChainState, # chains inside the basin
              basin:Basin, # the basin (gap and gradient)
              frame:Frame, # whitened coordinates of the rungs
@@ -484,7 +490,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             fl.restart(k, out[c], v[r], gap[c], T[r], take(out_at, c), take(vel, r))
     waiting = torch.zeros(n, dtype=torch.bool)   # flights at their wall, held back to reflect together (with a basis)
     tol = max(gap_tol*basin.cutoff, basin.noise)   # how close to the wall an inside end must be: not below the cost's rounding
-    slopes = [basin.wall_slopes]   # at reflections off narrow brackets: the gap's slope along the flight from the gradient, and from the values
+    slopes = []   # at reflections off narrow brackets: the gap's slope along the flight from the gradient, and from the values
     floor = noise_floor(basin.center.dtype, basin.cost0, basin.cutoff)[0]   # the values' rounding (whatever basin.noise says)
     while len(ids):
         going = active & ~waiting
@@ -510,6 +516,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             secant = ((fl.fb[j] - fl.fa[j])/(fl.b[j] - fl.a[j]))[narrow]
             turned = fl.reflect(j, basin.grad(theta_a), theta_a)
             slopes.append(torch.stack([-fl.s0[j][narrow], secant], 1))  # the gradient's slope: minus the reflected one
+            if sum(map(len, slopes)) >= 64: _pool_slopes(basin, slopes); slopes = []   # checked as they come
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
             refused = j[(bounces[ids[j]] > cap) | ~turned]   # the move is rejected: the chain keeps its position
             if len(refused):
@@ -520,9 +527,7 @@ def hmc_step(state:ChainState, # chains inside the basin
         if 2*int(active.sum()) <= len(ids):                           # drop the finished flights
             fl, ids, active, waiting = fl.rows(active), ids[active], active[active], waiting[active]
     if in_parameters and ended.any(): out[ended] = (out_at[0][ended] @ frame.basis)/frame.scale[rung[ended]]   # whitened, in one product
-    s = torch.cat(slopes)
-    basin.wall_slopes = s[s.isfinite().all(1) & (s[:, 1] > 0)][-4096:]   # the latest, over this basin's calls so far
-    _check_gradient(basin.wall_slopes)
+    _pool_slopes(basin, slopes)
     return ChainState(out, rung, gap, state.step), Info(rejected < moves, evals, grads, refl, rejected, path.reshape(n, -1))
 
 # %% ../nbs/20_samplers.ipynb #ce1f2ee5
