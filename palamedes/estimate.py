@@ -272,6 +272,11 @@ class _Options:
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
            n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
     check_center(center)
+    if center.dtype in (torch.float16, torch.bfloat16):
+        raise TypeError(f'palamedes needs a float32 or float64 anchor, got {center.dtype}: a half-precision vector cannot hold the '
+                        "chains' positions (its spacing, 1/256 to 1/128 of each parameter in bfloat16, is coarser than HMC's search for the "
+                        "wall). Pass the anchor in float32, with a cost that takes float32 vectors (tyche's costs keep a float32 "
+                        'master copy of a half-precision model: its `anchor`)')
     cutoff = check_positive('cutoff', cutoff)
     prior, sigma = check_prior(prior, sigma)
     if prior == 'gaussian' and sigma is None:
