@@ -432,10 +432,11 @@ def _check_gradient(s:torch.Tensor, # [m, 2] the gap's slope at reflections: fro
     if len(s) < least: return
     ratio = float((s[:, 0]/s[:, 1]).median())
     if not 0.5 <= ratio <= 2:
-        raise WrongGradient(f"the cost's gradient does not match its values: at the basin's wall, the gradient gives the cost a slope "
-                         f"along the HMC flights {ratio:.3g} times the slope of its own values there (the median over {len(s)} "
-                         "reflections; 1 for a true gradient), and reflections off a wrong normal sample the wrong distribution. "
-                         'Is part of the cost detached from autograd, or computed under torch.no_grad? sampler="ess" needs no gradient')
+        raise WrongGradient(f"the cost's gradient does not match its values: at the basin's wall, the gradient gives the cost a "
+                            f"slope along the HMC flights {ratio:.3g} times the slope of its own values there (the median over "
+                            f"{len(s)} reflections; 1 for a true gradient), and reflections off a wrong normal sample the wrong "
+                            'distribution. Is part of the cost detached from autograd, or computed under torch.no_grad? '
+                            'sampler="ess" needs no gradient')
 
 def _pool_slopes(basin:Basin, slopes:list):
     "Add the slopes [m, 2] of narrow reflections to the latest 4,096 of the basin's, and check them"
