@@ -6,9 +6,10 @@
 __all__ = ['RadiusResult', 'Bracket', 'noise_floor', 'find_radii_along', 'straight_rays', 'find_radii']
 
 # %% ../nbs/02_radius.ipynb #a4199b32
-import math
+import functools, math
 from dataclasses import dataclass
 from typing import Callable
+import numpy as np
 import torch
 from torch import Tensor
 from tyche.checks import check_count, check_positive, check_number, check_flag, check_center
@@ -33,144 +34,155 @@ class RadiusResult:
     history: list|None = None  # per step: (direction indices, radii, deltas), when `record=True`
 
 # %% ../nbs/02_radius.ipynb #7ee9bfdc
+def _quiet(f):
+    "`f` with numpy's floating-point warnings off: log(0) = -inf, inf - inf = NaN are values the search expects"
+    # on the methods a step calls (predict, aim, update) and not on their helpers: entering it costs a few microseconds
+    @functools.wraps(f)
+    def quiet(*args, **kwargs):
+        with np.errstate(all='ignore'): return f(*args, **kwargs)
+    return quiet
+
 @dataclass
 class Bracket:
     "The root-finder's state for B rays, in log radius s = log r: bracket ends, the last two usable points, step counters"
-    lo: Tensor; hi: Tensor       # [B] s of the largest inside / smallest outside point so far (-inf / inf: none yet)
-    d_lo: Tensor; d_hi: Tensor   # [B] deltas there (0 / NaN before any)
-    sa: Tensor; da: Tensor       # [B] the older of the last two usable points (delta > floor): s and delta
-    sb: Tensor; db: Tensor       # [B] the newer of them
-    s_last: Tensor               # [B] the last s evaluated
-    power: Tensor                # [B] the current power-law exponent p of delta ~ k r^p
-    curv: Tensor                 # [B] the ray's own curvature q = dp/ds, from three usable points (NaN: none yet)
-    stall: Tensor; same: Tensor  # [B] int64: steps the bracket shrank by < 2x; steps that landed on the same side
-    was_in: Tensor               # [B] bool: the last point was inside
-    n_ev: Tensor; n_bad: Tensor  # [B] int64: evaluations; nonfinite ones
-    done: Tensor; limited: Tensor; unbounded: Tensor  # [B] bool
-    pred: Tensor                 # [B] s of the edge that the last aim was based on
-    bound: Tensor                # [B] where the model closed the ray: s of its edge plus its error (above the edge)
-    modelled: Tensor             # [B] bool: closed by the model, not by an evaluated outside point within rtol
+    # [B] numpy arrays on the CPU: see "Rays, not vectors" above
+    lo: np.ndarray; hi: np.ndarray           # [B] s of the largest inside / smallest outside point so far (-inf / inf: none yet)
+    d_lo: np.ndarray; d_hi: np.ndarray       # [B] deltas there (0 / NaN before any)
+    sa: np.ndarray; da: np.ndarray           # [B] the older of the last two usable points (delta > floor): s and delta
+    sb: np.ndarray; db: np.ndarray           # [B] the newer of them
+    s_last: np.ndarray                       # [B] the last s evaluated
+    power: np.ndarray                        # [B] the current power-law exponent p of delta ~ k r^p
+    curv: np.ndarray                         # [B] the ray's own curvature q = dp/ds, from three usable points (NaN: none yet)
+    stall: np.ndarray; same: np.ndarray      # [B] int64: steps the bracket shrank by < 2x; steps that landed on the same side
+    was_in: np.ndarray                       # [B] bool: the last point was inside
+    n_ev: np.ndarray; n_bad: np.ndarray      # [B] int64: evaluations; nonfinite ones
+    done: np.ndarray; limited: np.ndarray; unbounded: np.ndarray  # [B] bool
+    pred: np.ndarray                         # [B] s of the edge that the last aim was based on
+    bound: np.ndarray                        # [B] where the model closed the ray: s of its edge plus its error (above the edge)
+    modelled: np.ndarray                     # [B] bool: closed by the model, not by an evaluated outside point within rtol
     # constants of the search (log cutoff, log tolerance, floor and noise level of deltas, ...), set by `init`
     lcut: float = 0.; ltol: float = 0.; off: float = 0.; jump: float = 0.; smax: float = 0.; floor: float = 0.; noise: float = 0.
-    cutoff: float = 0.; max_evals: int = 64; s_init: Tensor|None = None; q: float = 0.  # q: the assumed curvature
+    cutoff: float = 0.; max_evals: int = 64; s_init: np.ndarray|None = None; q: float = 0.  # q: the assumed curvature
     by_model: bool = False       # close a ray from an inside point by the model (`find_radii_along`'s `close_by_model`)
 
     @classmethod
     def init(cls, B, cutoff, rtol, max_radius, r_init, power, max_evals, noise, floor, curvature=0., by_model=False):
         "The state before any evaluation: no bracket, no usable point, exponent `power` and curvature `curvature`"
-        full = lambda v: torch.full((B,), v, dtype=torch.float64)
-        zeros = lambda dt: torch.zeros(B, dtype=dt)
+        full = lambda v: np.full(B, v, dtype=np.float64)
+        zeros = lambda dt: np.zeros(B, dtype=dt)
         ltol = math.log1p(rtol)
         return cls(full(-math.inf), full(math.inf), full(0.), full(math.nan), full(math.nan), full(math.nan), full(math.nan),
-                   full(math.nan), full(math.nan), full(float(power)), full(math.nan), zeros(torch.long), zeros(torch.long), zeros(torch.bool),
-                   zeros(torch.long), zeros(torch.long), zeros(torch.bool), zeros(torch.bool), zeros(torch.bool),
-                   full(math.nan), full(math.inf), zeros(torch.bool),
+                   full(math.nan), full(math.nan), full(float(power)), full(math.nan), zeros(np.int64), zeros(np.int64), zeros(bool),
+                   zeros(np.int64), zeros(np.int64), zeros(bool), zeros(bool), zeros(bool),
+                   full(math.nan), full(math.inf), zeros(bool),
                    lcut=math.log(cutoff), ltol=ltol, off=0.45 * ltol, jump=math.log(1e3), smax=math.log(max_radius),
-                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, s_init=r_init.log(), q=float(curvature),
-                   by_model=by_model)
+                   floor=floor, noise=noise, cutoff=cutoff, max_evals=max_evals, q=float(curvature), by_model=by_model,
+                   s_init=np.log(np.asarray(r_init, dtype=np.float64)))
 
 # %% ../nbs/02_radius.ipynb #f6f2176f
 @patch
 def slope(self:Bracket, idx):
     "The power-law exponent through the last two usable points of rays `idx`, and where it is usable"
-    p2 = (self.da[idx].log() - self.db[idx].log()) / (self.sa[idx] - self.sb[idx])
-    return p2, p2.isfinite() & (p2 > 0.05) & (p2 < 50)
+    p2 = (np.log(self.da[idx]) - np.log(self.db[idx])) / (self.sa[idx] - self.sb[idx])
+    return p2, np.isfinite(p2) & (p2 > 0.05) & (p2 < 50)
 
 def _edge_offset(y, p, q):
     "t = s - s_edge solving p t + q t^2 / 2 = y (y = log delta - log cutoff, p the exponent at the edge); q = 0: y / p"
     disc = p * p + 2 * q * y
-    return torch.where(disc > 0, 2 * y / (p + disc.clamp(min=0).sqrt()), y / p)
+    return np.where(disc > 0, 2 * y / (p + np.sqrt(np.maximum(disc, 0))), y / p)
 
 @patch
 def second_order(self:Bracket, idx):
     "The edge of the quadratic in (s, log delta) through the last two usable points, of the ray's curvature, else q"
-    sa, sb, ya, yb = self.sa[idx], self.sb[idx], self.da[idx].log() - self.lcut, self.db[idx].log() - self.lcut
-    h, q = sa - sb, torch.where(self.curv[idx].isfinite(), self.curv[idx], self.q)  # the ray's own curvature once measured
+    sa, sb, ya, yb = self.sa[idx], self.sb[idx], np.log(self.da[idx]) - self.lcut, np.log(self.db[idx]) - self.lcut
+    h, q = sa - sb, np.where(np.isfinite(self.curv[idx]), self.curv[idx], self.q)  # the ray's own curvature once measured
     slope = (ya - yb) / h - q * h / 2       # the model's slope at s_b
     disc = slope * slope - 2 * q * yb
-    u = -2 * yb / (slope + disc.clamp(min=0).sqrt())
+    u = -2 * yb / (slope + np.sqrt(np.maximum(disc, 0)))
     secant = sb - yb * h / (ya - yb)
-    return torch.where((slope > 0.05) & (disc > 0) & u.isfinite(), sb + u, secant)
+    return np.where((slope > 0.05) & (disc > 0) & np.isfinite(u), sb + u, secant)
 
 # %% ../nbs/02_radius.ipynb #236a8b01
 @patch
+@_quiet
 def predict(self:Bracket, idx):
     "Where the edge is for rays `idx`: the power-law model, safeguarded by regula falsi or bisection inside a bracket"
     lo, hi, dlo, dhi, b_, db_ = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx], self.sb[idx], self.db[idx]
-    has_lo, has_hi = lo.isfinite(), hi.isfinite()
+    has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
     brk = has_lo & has_hi
     p2, ok2 = self.slope(idx)
-    pred = torch.where(ok2, self.second_order(idx), b_ - _edge_offset(db_.log() - self.lcut, self.power[idx], self.q))
+    pred = np.where(ok2, self.second_order(idx), b_ - _edge_offset(np.log(db_) - self.lcut, self.power[idx], self.q))
     # no usable point yet: expand from the last inside point, or shrink from the last outside point
-    pred = torch.where(b_.isnan() & ~has_hi, self.s_last[idx] + self.jump, pred)
-    pred = torch.where(b_.isnan() & ~has_lo & has_hi, hi - self.jump, pred)
+    pred = np.where(np.isnan(b_) & ~has_hi, self.s_last[idx] + self.jump, pred)
+    pred = np.where(np.isnan(b_) & ~has_lo & has_hi, hi - self.jump, pred)
     # inside a bracket: regula falsi on the ends, else the log-midpoint (also after stalling)
     mid = (lo + hi) / 2
     inb = lambda s: (s > lo) & (s < hi)
-    p_rf = (dhi.log() - dlo.log()) / (hi - lo)
-    rf = lo + (self.lcut - dlo.log()) / p_rf
-    rf_ok = (dlo > self.floor) & dhi.isfinite() & p_rf.isfinite() & (p_rf > 0) & inb(rf)
-    pred = torch.where(brk & ~inb(pred), torch.where(rf_ok, rf, mid), pred)
-    return torch.where(brk & (self.stall[idx] >= 2), mid, pred)
+    p_rf = (np.log(dhi) - np.log(dlo)) / (hi - lo)
+    rf = lo + (self.lcut - np.log(dlo)) / p_rf
+    rf_ok = (dlo > self.floor) & np.isfinite(dhi) & np.isfinite(p_rf) & (p_rf > 0) & inb(rf)
+    pred = np.where(brk & ~inb(pred), np.where(rf_ok, rf, mid), pred)
+    return np.where(brk & (self.stall[idx] >= 2), mid, pred)
 
 # %% ../nbs/02_radius.ipynb #a7730d04
 @patch
+@_quiet
 def aim(self:Bracket, idx, pred):
     "The next log radius of rays `idx`: just past `pred`, on the side whose bracket end is farther, kept in bounds"
     lo, hi = self.lo[idx], self.hi[idx]
-    has_lo, has_hi = lo.isfinite(), hi.isfinite()
+    has_lo, has_hi = np.isfinite(lo), np.isfinite(hi)
     brk = has_lo & has_hi
     up = ~has_hi | (brk & (hi - pred > pred - lo))
     if self.by_model:   # toward a far inside end, for a point inside that the model can close (see `close_by_model`), unless
         # aims keep landing on one side or the deltas' rounding noise rules closing by the model out
         up &= ~brk | (pred - lo <= self.ltol) | (self.same[idx] > 0) | ~self.resolved(self.power[idx])
-    o = self.off * 4.0 ** (self.same[idx] - 1).clamp(min=0, max=30)   # an aim that keeps landing on one side grows 4x
-    s = pred + torch.where(up, o, -o)
+    o = self.off * 4.0 ** np.clip(self.same[idx] - 1, 0, 30)   # an aim that keeps landing on one side grows 4x
+    s = pred + np.where(up, o, -o)
     # closing: with the near end already within rtol of the prediction, stay within rtol of it on the other side
-    room = torch.where(up, lo + 0.98 * self.ltol - pred, pred - (hi - 0.98 * self.ltol))
-    close = room.isfinite() & (room >= 0.1 * self.off) & (room < o)
-    s = torch.where(close, pred + torch.where(up, room, -room), s)
+    room = np.where(up, lo + 0.98 * self.ltol - pred, pred - (hi - 0.98 * self.ltol))
+    close = np.isfinite(room) & (room >= 0.1 * self.off) & (room < o)
+    s = np.where(close, pred + np.where(up, room, -room), s)
     # inside the bracket (both halves <= ltol once it is narrow), and bounded outside it
     W = hi - lo
     narrow = brk & (W < 2 * self.ltol)
-    m = torch.minimum(torch.full_like(W, self.off), W / 4)
-    s = torch.where(narrow, torch.maximum(torch.minimum(s, lo + 0.98 * self.ltol), hi - 0.98 * self.ltol), s)
-    s = torch.where(brk & ~narrow, torch.maximum(torch.minimum(s, hi - m), lo + m), s)
-    s = torch.where(has_lo & ~has_hi, torch.minimum(torch.maximum(s, lo + o), lo + 6 * self.jump), s)
-    s = torch.where(~has_lo & has_hi, torch.maximum(torch.minimum(s, hi - o), hi - 6 * self.jump), s)
-    return torch.where(self.n_ev[idx] == 0, self.s_init[idx], s).clamp(max=self.smax)
+    m = np.minimum(self.off, W / 4)
+    s = np.where(narrow, np.maximum(np.minimum(s, lo + 0.98 * self.ltol), hi - 0.98 * self.ltol), s)
+    s = np.where(brk & ~narrow, np.maximum(np.minimum(s, hi - m), lo + m), s)
+    s = np.where(has_lo & ~has_hi, np.minimum(np.maximum(s, lo + o), lo + 6 * self.jump), s)
+    s = np.where(~has_lo & has_hi, np.maximum(np.minimum(s, hi - o), hi - 6 * self.jump), s)
+    return np.minimum(np.where(self.n_ev[idx] == 0, self.s_init[idx], s), self.smax)
 
 # %% ../nbs/02_radius.ipynb #1a277bfe
 @patch
+@_quiet
 def update(self:Bracket, idx, s, delta):
     "Take the deltas at log radii `s` of rays `idx`: move a bracket end, shift the usable points, mark finished rays"
     lo, hi, dlo, dhi = self.lo[idx], self.hi[idx], self.d_lo[idx], self.d_hi[idx]
     a_, da_, b_, db_ = self.sa[idx], self.da[idx], self.sb[idx], self.db[idx]
-    brk, W_old = lo.isfinite() & hi.isfinite(), hi - lo
+    brk, W_old = np.isfinite(lo) & np.isfinite(hi), hi - lo
     p2, ok2 = self.slope(idx)
-    finite = delta.isfinite()
+    finite = np.isfinite(delta)
     inside = finite & (delta <= self.cutoff)
-    self.n_ev[idx] += 1; self.n_bad[idx] += (~finite).long()
+    self.n_ev[idx] += 1; self.n_bad[idx] += ~finite
     self.s_last[idx] = s
     n_ev, same = self.n_ev[idx], self.same[idx]
-    self.same[idx] = torch.where((inside == self.was_in[idx]) & (n_ev > 2), same + 1, torch.zeros_like(same))  # the first two are far
+    self.same[idx] = np.where((inside == self.was_in[idx]) & (n_ev > 2), same + 1, 0)  # the first two are far
     self.was_in[idx] = inside
-    lo, dlo = torch.where(inside, s, lo), torch.where(inside, delta, dlo)
-    hi, dhi = torch.where(inside, hi, s), torch.where(inside, dhi, delta)
+    lo, dlo = np.where(inside, s, lo), np.where(inside, delta, dlo)
+    hi, dhi = np.where(inside, hi, s), np.where(inside, dhi, delta)
     self.lo[idx], self.d_lo[idx], self.hi[idx], self.d_hi[idx] = lo, dlo, hi, dhi
     use = finite & (delta > self.floor)
-    h1, h2, ya, yb = b_ - a_, s - b_, da_.log(), db_.log()   # the curvature through three usable points, well apart
-    q3 = 2 * ((delta.log() - yb) / h2 - (yb - ya) / h1) / (s - a_)
-    okq = use & (h1.abs() > 1e-4) & (h2.abs() > 1e-4) & ((s - a_).abs() < 1) & q3.isfinite()
-    self.curv[idx] = torch.where(okq, q3, self.curv[idx])
-    self.sa[idx], self.da[idx] = torch.where(use, b_, a_), torch.where(use, db_, da_)
-    self.sb[idx], self.db[idx] = torch.where(use, s, b_), torch.where(use, delta, db_)
-    self.power[idx] = torch.where(ok2, p2, self.power[idx])
+    h1, h2, ya, yb = b_ - a_, s - b_, np.log(da_), np.log(db_)   # the curvature through three usable points, well apart
+    q3 = 2 * ((np.log(delta) - yb) / h2 - (yb - ya) / h1) / (s - a_)
+    okq = use & (np.abs(h1) > 1e-4) & (np.abs(h2) > 1e-4) & (np.abs(s - a_) < 1) & np.isfinite(q3)
+    self.curv[idx] = np.where(okq, q3, self.curv[idx])
+    self.sa[idx], self.da[idx] = np.where(use, b_, a_), np.where(use, db_, da_)
+    self.sb[idx], self.db[idx] = np.where(use, s, b_), np.where(use, delta, db_)
+    self.power[idx] = np.where(ok2, p2, self.power[idx])
     W = hi - lo
-    st = self.stall[idx]
-    self.stall[idx] = torch.where(brk & (W > 0.5 * W_old), st + 1, torch.zeros_like(st))
+    self.stall[idx] = np.where(brk & (W > 0.5 * W_old), self.stall[idx] + 1, 0)
     conv = W <= self.ltol
-    lim = lo.isfinite() & hi.isfinite() & dhi.isfinite() & ((dhi - dlo).abs() <= self.noise)
+    lim = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(dhi) & (np.abs(dhi - dlo) <= self.noise)
     unb = inside & (s >= self.smax)
     self.limited[idx] |= lim & ~conv
     self.unbounded[idx] |= unb
@@ -189,50 +201,55 @@ def close_by_model(self:Bracket, idx, fresh):
     lo, hi = self.lo[idx], self.hi[idx]
     p2, ok2 = self.slope(idx)
     edge = self.second_order(idx)
-    err = (edge - self.pred[idx]).abs()   # how far this point moved the predicted edge: the model's error before it
+    err = np.abs(edge - self.pred[idx])   # how far this point moved the predicted edge: the model's error before it
     top = edge + err
-    ok = fresh & ok2 & self.resolved(p2) & hi.isfinite() & (edge > lo) & (err <= 0.25 * self.ltol)
+    ok = fresh & ok2 & self.resolved(p2) & np.isfinite(hi) & (edge > lo) & (err <= 0.25 * self.ltol)
     ok &= (top <= lo + 0.98 * self.ltol) & (top < hi)
-    self.bound[idx] = torch.where(ok, top, self.bound[idx])
+    self.bound[idx] = np.where(ok, top, self.bound[idx])
     self.modelled[idx] |= ok
     self.done[idx] |= ok
 
 # %% ../nbs/02_radius.ipynb #69411cb4
 def _as_radii(x, B):
-    "A scalar or [B] initial radius as a float64 tensor of shape [B]"
-    x = torch.as_tensor(x, dtype=torch.float64).flatten()
-    return x.expand(B).clone() if x.numel() == 1 else x
+    "A scalar or [B] initial radius as a float64 array of shape [B]"
+    x = torch.as_tensor(x, dtype=torch.float64).cpu().numpy().ravel()
+    return np.full(B, x[0]) if x.size == 1 else x
 
 # %% ../nbs/02_radius.ipynb #c8fe90cd
 @patch
 def step(self:Bracket, along, f0, history=None, width=None) -> bool:
     "One step: aim the unfinished rays (the first `width` of them), evaluate them in ONE call of `along`, update; False if none is left"
-    idx = (~self.done).nonzero().flatten()[:width]   # a ray stays among the first `width` until it finishes
-    if idx.numel() == 0: return False
-    rays = slice(None) if idx.numel() == len(self.done) else idx  # all rays left: views, no gathers or scatters (same numbers)
+    idx = np.flatnonzero(~self.done)[:width]   # a ray stays among the first `width` until it finishes
+    if idx.size == 0: return False
+    rays = slice(None) if idx.size == len(self.done) else idx  # all rays left: views, no gathers or scatters (same numbers)
     pred = self.predict(rays)
     self.pred[rays] = pred
     s = self.aim(rays, pred)
-    r = s.exp()
-    with torch.no_grad(): f = along(idx, r)
-    f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten()
-    if f.numel() != idx.numel(): raise ValueError(f"cost must map [B, D] to [B] costs: got {f.numel()} costs for B={idx.numel()}")
+    r = np.exp(s)
+    with torch.no_grad(): f = along(torch.from_numpy(idx), torch.from_numpy(r))
+    f = torch.as_tensor(f).detach().to('cpu', torch.float64).flatten().numpy()
+    if f.size != idx.size: raise ValueError(f"cost must map [B, D] to [B] costs: got {f.size} costs for B={idx.size}")
     delta = f - f0
-    if history is not None: history.append((idx.clone(), r.clone(), delta.clone()))
+    if history is not None: history.append(tuple(torch.tensor(x) for x in (idx, r, delta)))
     self.update(rays, s, delta)
     return True
 
+def _lower_median(x):
+    "The lower of the two middle values for an even count, as `torch.median` takes it"
+    return np.partition(x, (len(x) - 1) // 2)[(len(x) - 1) // 2]
+
 @patch
+@_quiet
 def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
     "The `RadiusResult` of a finished search; the median exponent and curvature (else the assumed ones) for a warm start"
-    radius = torch.where(self.unbounded, math.inf, self.lo.exp())
-    r_out = self.hi.exp()
-    bound = torch.where(self.modelled, self.bound, self.hi).exp()   # the outside end, or the model's edge
-    precision = torch.where(self.unbounded, 0., (bound - radius) / radius)
+    radius = np.where(self.unbounded, math.inf, np.exp(self.lo))
+    bound = np.exp(np.where(self.modelled, self.bound, self.hi))   # the outside end, or the model's edge
+    precision = np.where(self.unbounded, 0., (bound - radius) / radius)
     converged = self.unbounded | (precision <= rtol * (1 + 1e-9))
-    median = lambda x, default: float(x[x.isfinite()].median()) if x.isfinite().any() else float(default)
-    return RadiusResult(radius, r_out, self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,
-                        self.n_bad, self.modelled.clone(), median(self.power, power), median(self.curv, curvature), history)
+    median = lambda x, default: float(_lower_median(x[np.isfinite(x)])) if np.isfinite(x).any() else float(default)
+    t = lambda *xs: [torch.tensor(x) for x in xs]   # copies: the result owns its tensors
+    return RadiusResult(*t(radius, np.exp(self.hi), self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,
+                           self.n_bad, self.modelled), median(self.power, power), median(self.curv, curvature), history)
 
 def noise_floor(dtype, # dtype the cost is computed in
                 f0:float, # the cost at the anchor
@@ -267,7 +284,7 @@ def find_radii_along(along,            # ray cost: along(idx [k] int64, r [k] fl
     close_by_model = check_flag('close_by_model', close_by_model)
     width = None if width is None else check_count('width', width)
     r_init = _as_radii(init_radius, n_rays)
-    if r_init.shape != (n_rays,) or not ((r_init > 0) & r_init.isfinite()).all():
+    if r_init.shape != (n_rays,) or not ((r_init > 0) & np.isfinite(r_init)).all():
         raise ValueError("`init_radius` must be finite and > 0: a scalar or one per direction")
     f0 = float(cost_center)
     if not math.isfinite(f0): raise ValueError(f"cost(center) must be finite, got {f0}: the anchor must be inside its basin")
