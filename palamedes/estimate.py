@@ -418,7 +418,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
         if rungs % o.checkpoint_every == 0:
             write(DescentState(signature, sampler, learning, n_roundings, {f.name: getattr(d, f.name) for f in fields(d)},
                                gen.get_state(), basin.n_evals, basin.n_grads))
-    with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}: {postfix}') as bar:
+    with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}{postfix}') as bar:
         kw = dict(sampler=sampler, n_chains=o.n_chains, n_moves=o.n_moves, spacing=o.spacing, tail_tol=o.tail_tol, p_target=o.p_target,
                   symmetry=o.symmetry, log=lambda line: bar.set_postfix_str(line, refresh=True), at_rung=at_rung)
         ladder = descend(basin, c64, metric, prior, sigma, gen, learn=learning, resume=descent, **kw)
