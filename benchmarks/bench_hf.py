@@ -6,6 +6,7 @@ upstream interface does by default), in the same run.
     python benchmarks/bench_hf.py                      # tiny model on CPU: 1, 8, 32 directions per batch vs baseline
     python benchmarks/bench_hf.py --pythia14m          # pythia-14m-shaped model, 10 x 256 tokens (CUDA when available)
     python benchmarks/bench_hf.py --pythia14m --reduced  # the same code path at a size a CPU runs in a minute
+    python benchmarks/bench_hf.py --pythia160m --dtype bfloat16  # a pythia-160m-shaped model in bf16 (a GPU's figure)
 
 Beside each configuration the same process times the raw forward of the model alone ("raw ms", per parameter vector,
 vmapped over the same number of vectors per call as the cost, a plain forward at one per call) and prints the overhead
@@ -37,6 +38,8 @@ SIZES = dict(
               n_seq=10, seq_len=64),
     pythia14m=dict(vocab_size=50304, hidden_size=128, num_hidden_layers=6, num_attention_heads=4, intermediate_size=512,
                    n_seq=10, seq_len=256),
+    pythia160m=dict(vocab_size=50304, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                    intermediate_size=3072, n_seq=10, seq_len=256),
     reduced=dict(vocab_size=4096, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
                  n_seq=4, seq_len=64),
 )
@@ -97,7 +100,7 @@ def worker(args):
     device = torch.device('cuda' if torch.cuda.is_available() and not args.cpu else 'cpu')
     torch.manual_seed(0)
     model = GPTNeoXForCausalLM(GPTNeoXConfig(**size, max_position_embeddings=max(2048, seq_len),
-                                             attn_implementation=args.attn)).to(device).eval()
+                                             attn_implementation=args.attn)).to(device, getattr(torch, args.dtype)).eval()
     ids = torch.randint(0, size['vocab_size'], (n_seq, seq_len), generator=torch.Generator().manual_seed(1))
     inputs = dict(input_ids=ids, attention_mask=torch.ones_like(ids))
     cache = None if args.baseline else 'device'
@@ -148,6 +151,9 @@ def worker(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--pythia14m', action='store_true', help='pythia-14m-shaped GPT-NeoX, 10 x 256 tokens')
+    p.add_argument('--pythia160m', action='store_true', help='pythia-160m-shaped GPT-NeoX (162 M parameters), 10 x 256 tokens')
+    p.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16'], help="the model's dtype (tyche's costs keep a "
+                   "float32 master copy of a half-precision model and restore it bit for bit)")
     p.add_argument('--reduced', action='store_true', help='with --pythia14m: a smaller model for a CPU test of the same path')
     p.add_argument('--cpu', action='store_true', help='stay on the CPU even when CUDA is available')
     p.add_argument('--n', type=int, default=None, help='directions per configuration')
@@ -171,16 +177,18 @@ def main():
     p.add_argument('--baseline', action='store_true', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker: return worker(args)
-    size = ('reduced' if args.reduced else 'pythia14m') if args.pythia14m else 'tiny'
-    ks = [int(k) for k in (args.ks or ('1,8,16' if size == 'pythia14m' else '1,8,32')).split(',')]
-    n = args.n or (64 if size == 'pythia14m' else 32)
-    n_base = args.n_baseline or (16 if size == 'pythia14m' else n)
+    if args.pythia14m and args.pythia160m: sys.exit('--pythia14m and --pythia160m: one model at a time')
+    size = ('reduced' if args.reduced else 'pythia14m') if args.pythia14m else 'pythia160m' if args.pythia160m else 'tiny'
+    large = size in ('pythia14m', 'pythia160m')
+    ks = [int(k) for k in (args.ks or ('1,8,16' if large else '1,8,32')).split(',')]
+    n = args.n or (64 if large else 32)
+    n_base = args.n_baseline or (16 if large else n)
     runs = [('baseline: 1 dir/call, anchor recomputed', ['--baseline', '--n', str(n_base)])]
     runs += [(f'tyche: {k} dir/call, anchor cached', ['--k', str(k), '--n', str(max(n, k))]) for k in ks]
     rows = []
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
-               '--attn', args.attn, '--directions', args.directions] + (['--cpu'] if args.cpu else []) + \
+               '--attn', args.attn, '--directions', args.directions, '--dtype', args.dtype] + (['--cpu'] if args.cpu else []) + \
               (['--no-fuse'] if args.no_fuse else []) + (['--bracket'] if args.bracket else []) + \
               (['--no-stream'] if args.no_stream else []) + (['--compile-kl'] if args.compile_kl and '--k' in extra else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)
@@ -188,7 +196,7 @@ def main():
         if out.returncode or not line: sys.exit(f'{label} failed:\n{out.stdout}\n{out.stderr}')
         rows.append((label, json.loads(line[-1])))
     r0 = rows[0][1]
-    print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters), device: {r0['name']}, attention: {args.attn}, "
+    print(f"model: GPT-NeoX {size} ({r0['dim']:,} parameters, {args.dtype}), device: {r0['name']}, attention: {args.attn}, "
           f"cutoff {args.cutoff}, rtol {args.rtol}, directions {args.directions}, "
           f"output layer {'fused with the KL' if rows[-1][1]['fused'] else 'in the model'}, "
           f"radii closed {'by an evaluated outside point' if args.bracket else 'by the model where it can'}, "
