@@ -339,9 +339,10 @@ def next_times(self:Flight, target:float):
     # two outside points: where that quadratic through b foresees c (one smooth wall, not a kink to another face), the
     # cubic fa + s0 t + p t^2 + q t^3 through both
     smooth = at_start & (self.side == 1) & ((fa + self.s0*c + p*c*c - fc).abs() <= 0.2*(fc - fb).abs())
-    cubic, cubic_slope = _cubic_wall(fa, self.s0, b, fb, c, fc, root)
-    smooth &= torch.isfinite(cubic) & (cubic > a) & (cubic < b) & (cubic_slope > 0)
-    root, slope = torch.where(smooth, cubic, root), torch.where(smooth, cubic_slope, slope)
+    if smooth.any():   # (most steps have no such flight: the cubic's Newton steps are then skipped)
+        cubic, cubic_slope = _cubic_wall(fa, self.s0, b, fb, c, fc, root)
+        smooth &= torch.isfinite(cubic) & (cubic > a) & (cubic < b) & (cubic_slope > 0)
+        root, slope = torch.where(smooth, cubic, root), torch.where(smooth, cubic_slope, slope)
     outside = outside | from_wall
     m = 1e-4*(b - a)
     # the first aim into a bracket just opened goes 1e-3 of it inside the predicted wall at least: landing outside
