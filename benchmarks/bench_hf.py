@@ -151,9 +151,9 @@ def worker(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--pythia14m', action='store_true', help='pythia-14m-shaped GPT-NeoX, 10 x 256 tokens')
-    p.add_argument('--pythia160m', action='store_true', help='pythia-160m-shaped GPT-NeoX (162 M parameters), 10 x 256 tokens')
-    p.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16'], help="the model's dtype (tyche's costs keep a "
-                   "float32 master copy of a half-precision model and restore it bit for bit)")
+    p.add_argument('--pythia160m', action='store_true', help='pythia-160m-shaped GPT-NeoX, 162 M parameters, 10 x 256 tokens')
+    p.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16'],
+                   help="the model's dtype (tyche's costs keep a float32 master copy of a half-precision model)")
     p.add_argument('--reduced', action='store_true', help='with --pythia14m: a smaller model for a CPU test of the same path')
     p.add_argument('--cpu', action='store_true', help='stay on the CPU even when CUDA is available')
     p.add_argument('--n', type=int, default=None, help='directions per configuration')
@@ -188,7 +188,8 @@ def main():
     rows = []
     for label, extra in runs:
         cmd = [sys.executable, __file__, '--worker', '--size', size, '--cutoff', str(args.cutoff), '--rtol', str(args.rtol),
-               '--attn', args.attn, '--directions', args.directions, '--dtype', args.dtype] + (['--cpu'] if args.cpu else []) + \
+               '--attn', args.attn, '--directions', args.directions, '--dtype', args.dtype] + \
+              (['--cpu'] if args.cpu else []) + \
               (['--no-fuse'] if args.no_fuse else []) + (['--bracket'] if args.bracket else []) + \
               (['--no-stream'] if args.no_stream else []) + (['--compile-kl'] if args.compile_kl and '--k' in extra else []) + extra
         out = subprocess.run(cmd, capture_output=True, text=True)

@@ -18,4 +18,5 @@ out=${OUT:-$(mktemp -d)}
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, transformers; print('torch', torch.__version__, '| transformers', transformers.__version__)"
 timeout 270 python3 benchmarks/bench_hf.py --pythia14m --n 256 --n-baseline 32 --ks 1,8,16 | tee "$out/pythia14m.txt"
-timeout 270 python3 benchmarks/bench_hf.py --pythia160m --dtype bfloat16 --rtol 1e-3 --n 64 --n-baseline 8 --ks 1,8 | tee "$out/pythia160m_bf16.txt"
+timeout 270 python3 benchmarks/bench_hf.py --pythia160m --dtype bfloat16 --rtol 1e-3 --n 64 --n-baseline 8 --ks 1,8 \
+  | tee "$out/pythia160m_bf16.txt"
