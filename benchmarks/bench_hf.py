@@ -150,8 +150,9 @@ def worker(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--pythia14m', action='store_true', help='pythia-14m-shaped GPT-NeoX, 10 x 256 tokens')
-    p.add_argument('--pythia160m', action='store_true', help='pythia-160m-shaped GPT-NeoX, 162 M parameters, 10 x 256 tokens')
+    model = p.add_mutually_exclusive_group()
+    model.add_argument('--pythia14m', action='store_true', help='pythia-14m-shaped GPT-NeoX, 10 x 256 tokens')
+    model.add_argument('--pythia160m', action='store_true', help='pythia-160m-shaped GPT-NeoX, 162 M parameters, 10 x 256 tokens')
     p.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16'],
                    help="the model's dtype (tyche's costs keep a float32 master copy of a half-precision model)")
     p.add_argument('--reduced', action='store_true', help='with --pythia14m: a smaller model for a CPU test of the same path')
@@ -177,7 +178,6 @@ def main():
     p.add_argument('--baseline', action='store_true', help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker: return worker(args)
-    if args.pythia14m and args.pythia160m: sys.exit('--pythia14m and --pythia160m: one model at a time')
     size = ('reduced' if args.reduced else 'pythia14m') if args.pythia14m else 'pythia160m' if args.pythia160m else 'tiny'
     large = size in ('pythia14m', 'pythia160m')
     ks = [int(k) for k in (args.ks or ('1,8,16' if large else '1,8,32')).split(',')]

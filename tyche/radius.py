@@ -234,10 +234,6 @@ def step(self:Bracket, along, f0, history=None, width=None) -> bool:
     self.update(rays, s, delta)
     return True
 
-def _lower_median(x):
-    "The lower of the two middle values for an even count, as `torch.median` takes it"
-    return np.partition(x, (len(x) - 1) // 2)[(len(x) - 1) // 2]
-
 @patch
 @_quiet
 def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
@@ -246,7 +242,7 @@ def result(self:Bracket, rtol, power, curvature, history=None) -> RadiusResult:
     bound = np.exp(np.where(self.modelled, self.bound, self.hi))   # the outside end, or the model's edge
     precision = np.where(self.unbounded, 0., (bound - radius) / radius)
     converged = self.unbounded | (precision <= rtol * (1 + 1e-9))
-    median = lambda x, default: float(_lower_median(x[np.isfinite(x)])) if np.isfinite(x).any() else float(default)
+    median = lambda x, default: float(torch.from_numpy(x[np.isfinite(x)]).median()) if np.isfinite(x).any() else float(default)
     t = lambda *xs: [torch.tensor(x) for x in xs]   # copies: the result owns its tensors
     return RadiusResult(*t(radius, np.exp(self.hi), self.d_lo, self.n_ev, precision, converged, self.limited, self.unbounded,
                            self.n_bad, self.modelled), median(self.power, power), median(self.curv, curvature), history)
