@@ -323,7 +323,8 @@ def _arrays(*ts): return [t.numpy() for t in ts]
 @patch
 def next_times(self:Flight, target:float):
     "Where every flight looks next: its next probe, or the wall predicted from its bracket less `target`/slope (aiming inside)"
-    a, b, fa, fb, c, fc, s0, side, repeats = _arrays(self.a, self.b, self.fa, self.fb, self.c, self.fc, self.s0, self.side, self.repeats)
+    a, b, fa, fb, c, fc, s0 = _arrays(self.a, self.b, self.fa, self.fb, self.c, self.fc, self.s0)
+    side, repeats = _arrays(self.side, self.repeats)
     with np.errstate(all='ignore'):   # divisions by zero and NaNs of flights not bracketing: not taken
         slope = (fb - fa)/(b - a)
         curv = ((fc - fb)/(c - b) - slope)/(c - a)                       # the quadratic through a, b and c
