@@ -53,7 +53,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            quiet:bool=False, # no progress bars
            threads:int=0, # torch CPU threads (0: torch's default)
           ):
-    "palamedes' clean vs poisoned digits basins, tyche's lower bound beside: hours per network on a CPU, and a rerun resumes"
+    "palamedes' clean vs poisoned digits basins, tyche's lower bound beside: hours to days per network on a CPU, and a rerun resumes"
     _check_digits(**locals())
     import torch
     from tyche.digits import DigitsConfig
