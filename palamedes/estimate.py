@@ -260,6 +260,18 @@ def load_checkpoint(path, signature:str, max_sweeps:int) -> RunState|DescentStat
                          f'pass n_sweeps (or max_sweeps, with a target_stderr) >= {len(state["r"])}')
     return kind(**state)
 
+class _Writer:
+    "Writes a run's state to its checkpoint: every `every` rungs or sweeps, or once `minutes` have passed since the last write"
+    def __init__(self, path, every:int, minutes:float|None, main:bool):
+        self.path, self.every, self.seconds = path, every, math.inf if minutes is None else 60*minutes
+        self.on, self.last = path is not None and main, time.monotonic()   # only the rank that shows progress writes
+    def due(self, count:int) -> bool:
+        "Whether a write is due after `count` rungs or sweeps"
+        return self.on and (count % self.every == 0 or time.monotonic() - self.last >= self.seconds)
+    def __call__(self, state:_Saved):
+        "Write `state` now"
+        if self.on: state.save(self.path); self.last = time.monotonic()
+
 # %% ../nbs/22_estimate.ipynb #40569f13
 @dataclass
 class _Options:
@@ -267,10 +279,12 @@ class _Options:
     cutoff: float; prior: str; sigma: float; seed: int; sampler: str; learn_metric: bool
     n_chains: int; n_moves: int; max_rung_moves: int; n_path: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int
     n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
-    checkpoint: str|None; checkpoint_every: int; batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
+    checkpoint: str|None; checkpoint_every: int; checkpoint_minutes: float|None
+    batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
 
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
-           n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry):
+           n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
+           distributed, symmetry):
     check_center(center)
     if center.dtype in (torch.float16, torch.bfloat16):
         raise TypeError(f'palamedes needs a float32 or float64 anchor, got {center.dtype}: a half-precision vector cannot hold the '
@@ -296,6 +310,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
     if n['n_groups'] > n['n_chains']: raise ValueError(f'`n_groups` ({n_groups}) must be at most `n_chains` ({n_chains})')
     p_target = check_number('p_target', p_target, 0, 1, low_open=True, high_open=True)
     tail_tol, spacing = check_positive('tail_tol', tail_tol), check_positive('spacing', spacing)
+    if checkpoint_minutes is not None: checkpoint_minutes = check_number('checkpoint_minutes', checkpoint_minutes, 0)
     check_flag('learn_metric', learn_metric); check_flag('progress', progress); check_flag('distributed', distributed)
     if symmetry is not None and not callable(symmetry):
         raise TypeError(f'`symmetry` must be callable or None, got {type(symmetry).__name__}')
@@ -304,8 +319,8 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
         folder = os.path.dirname(os.path.abspath(checkpoint))
         if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
-                    tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, distributed=distributed, progress=progress,
-                    symmetry=symmetry, target_stderr=target_stderr, **n)
+                    tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, checkpoint_minutes=checkpoint_minutes,
+                    distributed=distributed, progress=progress, symmetry=symmetry, target_stderr=target_stderr, **n)
 
 # %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
@@ -404,7 +419,7 @@ def _choose_sampler(basin, sampler, c64):
     return sampler
 
 def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Options,
-                 write, # a callable saving a `DescentState` (every `checkpoint_every` rungs)
+                 write:_Writer, # writes the `DescentState` when due
                  resume:DescentState|None=None): # the descent to carry on, or None
     "Descend (learning the metric first if asked), place the ladder and measure the fraction inside at its top"
     prior, sigma, learning, n_roundings, descent = o.prior, o.sigma, o.learn_metric, 0, None
@@ -415,7 +430,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
     def at_rung(d:Descent):
         nonlocal rungs
         rungs += 1
-        if rungs % o.checkpoint_every == 0:
+        if write.due(rungs):
             write(DescentState(signature, sampler, learning, n_roundings, {f.name: getattr(d, f.name) for f in fields(d)},
                                gen.get_state(), basin.n_evals, basin.n_grads))
     with tqdm(disable=not progress, desc='palamedes descent', bar_format='{desc}{postfix}') as bar:
@@ -457,7 +472,7 @@ def moves_per_sweep(ks:torch.Tensor, # [K] increasing spring constants
     return moves
 
 # %% ../nbs/22_estimate.ipynb #079a0226
-def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
+def _sweeps(st, basin, c64, gen, write:_Writer, progress, o:_Options, n_sweeps:int):
     "Run replica-exchange sweeps until the state holds `n_sweeps` of them, recording springs and swap rates"
     metric, prior, sigma = Metric(st.lam, st.basis), o.prior, o.sigma
     y0, ks, (K, C, D) = metric.to_basis(c64), st.ks, st.x.shape
@@ -483,7 +498,7 @@ def _sweeps(st, basin, c64, gen, save, progress, o:_Options, n_sweeps:int):
         x = metric.from_basis(y).reshape(K, C, D)
         st.r = torch.cat([st.r, info.springs.reshape(1, K, C, -1)]); st.swaps = torch.cat([st.swaps, rate[None]])
         st.x, st.gap, st.gen, st.n_evals, st.n_grads = x, gap, gen.get_state(), basin.n_evals, basin.n_grads
-        if len(st.r) % o.checkpoint_every == 0 or len(st.r) == n_sweeps: save()
+        if write.due(len(st.r)) or len(st.r) == n_sweeps: write(st)
         bar.update(1)
     bar.close()
     return metric
@@ -524,18 +539,17 @@ def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
           if resume and o.checkpoint is not None and os.path.exists(o.checkpoint) else None)
     if st is not None: sampler = st.sampler
     gen = torch.Generator().manual_seed(o.seed)
-    write = lambda state: state.save(o.checkpoint) if o.checkpoint is not None and main else None
-    save = lambda: write(st)
+    write = _Writer(o.checkpoint, o.checkpoint_every, o.checkpoint_minutes, main)
     done = lambda out, **more: VolumeEstimate(**out, **more, n_evals=basin.n_evals, n_grads=basin.n_grads, wall=time.time() - t_start,
                                               prior=o.prior, sigma=o.sigma)
     direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, o.n_groups, o.p_target)
               if st is None and o.prior == 'gaussian' else None)
     if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
-    if not isinstance(st, RunState): st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o, write, st); save()
+    if not isinstance(st, RunState): st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o, write, st); write(st)
     else: gen.set_state(st.gen); basin.n_evals, basin.n_grads = st.n_evals, st.n_grads
     for goal in _sweep_goals(o):
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
-        metric = _sweeps(st, basin, c64, gen, save, progress, o, goal)
+        metric = _sweeps(st, basin, c64, gen, write, progress, o, goal)
         out = _analyse(st, o.prior, o.n_groups)
         settling = any(p.startswith('not equilibrated') for p in out['problems'])   # more sweeps can settle these
         enough = o.target_stderr is None or (not settling
@@ -574,6 +588,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     spacing:float=1.46, # rung spacing: Delta k times the spread of r (1.46: swaps accepted about 30%)
                     checkpoint:str|None=None, # checkpoint file (resumed if it exists)
                     checkpoint_every:int=8, # sweeps (rungs in the descent) between checkpoint writes
+                    checkpoint_minutes:float|None=10., # ... or minutes since the last write, whichever comes first (None: by count only)
                     batch_size:int=4096, # rows per cost call
                     distributed:bool=True, # share cost calls among the ranks of a torch.distributed process group
                     progress:bool=True, # progress bars (on rank 0)
@@ -581,5 +596,6 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                    ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
     o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
-               n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, batch_size, learn_metric, progress, distributed, symmetry)
+               n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
+               distributed, symmetry)
     return _run(cost, center, preconditioner, o)
