@@ -459,12 +459,18 @@ def _head_stats(self:KLCost, outs, ctx):
 def fused(self:KLCost)->bool: return self._head is not None  # whether forwards stop at the body and the KL computes the head
 
 # %% ../nbs/01_costs.ipynb #7c804df0
+def _pieces64(n):
+    "(start, stop, blocks) of a last dim of n entries: its blocks of 64 (blocks=True) and the tail, empty pieces left out"
+    m = n // 64 * 64   # no empty pieces: `torch.compile` refuses them
+    return [(a, b, blocks) for a, b, blocks in ((0, m, True), (m, n, False)) if b > a]
+
+def _piece_sum(x, blocks):
+    "Sum over the last dim in float64, from float32 sums of 64 entries where `blocks` (its length a multiple of 64)"
+    return (x.unflatten(-1, (-1, 64)).sum(-1) if blocks else x).sum(-1, dtype=torch.float64)
+
 def _sum64(x):
     "Sum over the last dim, accumulated in float64 from float32 partial sums of 64 entries (10x faster than all float64)"
-    m = x.shape[-1] // 64 * 64
-    if m == 0: return x.sum(-1, dtype=torch.float64)   # fewer than 64 entries (no empty pieces: `torch.compile` refuses them)
-    head = x[..., :m].reshape(*x.shape[:-1], m // 64, 64).sum(-1).sum(-1, dtype=torch.float64)
-    return head + x[..., m:].sum(-1, dtype=torch.float64)
+    return sum(_piece_sum(x[..., a:b], blocks) for a, b, blocks in _pieces64(x.shape[-1]))
 
 def _anchor_probs(z0):
     "The anchor's p = softmax(z0) [..., V] from its logits z0, and p's row sums in float64 (1 up to p's rounding)"
@@ -490,24 +496,15 @@ def _kl_rows(z, z0, p, P):
     return (_sum64(d.exp() * p) / P).log() - _sum64(d * p) / P
 
 # %% ../nbs/01_costs.ipynb #b7c1e002
-def _kl_part_sums(z, z0, p, blocks):
-    "sum p d and sum p e^d of d = z - z0 over the last dim, in float64 (`blocks`: from float32 sums of 64 entries)"
-    d = z - z0
-    dp, ep = d * p, torch.exp(d) * p
-    if blocks: dp, ep = (x.unflatten(-1, (-1, 64)).sum(-1) for x in (dp, ep))
-    return dp.sum(-1, dtype=torch.float64), ep.sum(-1, dtype=torch.float64)
-
 def _kl_sums(z, z0, p):
     "The two sums of the KL over the vocabulary, sum p d and sum p e^d of d = z - z0, summed as `_sum64` sums"
-    # the blocks of 64 and the tail each from z, z0 and p, not from one e^d: with e^d used twice `torch.compile` stores
-    # it whole in memory (at 50,304 logits per row, 256 rows: 40 ms against 7)
-    V = z.shape[-1]
-    m = V // 64 * 64
-    if m == 0: return _kl_part_sums(z, z0, p, False)
-    head = _kl_part_sums(z[..., :m], z0[..., :m], p[..., :m], True)
-    if m == V: return head
-    tail = _kl_part_sums(z[..., m:], z0[..., m:], p[..., m:], False)
-    return head[0] + tail[0], head[1] + tail[1]
+    # each piece (blocks of 64, tail) from z, z0 and p, not `_sum64` of one e^d: with e^d read by two pieces
+    # `torch.compile` stores it whole in memory (at 50,304 logits per row, 256 rows: 40 ms against 7)
+    mean = s = 0
+    for a, b, blocks in _pieces64(z.shape[-1]):
+        d, q = z[..., a:b] - z0[..., a:b], p[..., a:b]
+        mean, s = mean + _piece_sum(d * q, blocks), s + _piece_sum(torch.exp(d) * q, blocks)
+    return mean, s
 
 _fused_sums = None   # `_kl_sums` compiled: one kernel for any number of rows
 
