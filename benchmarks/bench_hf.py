@@ -20,7 +20,9 @@ the model's body: "in-run" then scales the time spent inside the body by the raw
 forward of the body, timed in the same process. "cost" splits the overhead: the cost alone (body, head, KL and their
 plumbing, no search) on as many points per call, over the raw forward; "floor" adds building the points and drawing the
 directions, i.e. the overhead a search that cost nothing would leave; overhead - floor is the search's bookkeeping and
-what partly filled calls lose. "MB/dir" is the peak memory divided by the directions per call.
+what partly filled calls lose. "MB/dir" is the peak memory divided by the directions per call. A second table splits the
+estimate's own time per direction, in its own time window: its cost calls, drawing the directions, and the rest (the
+root-finder's bookkeeping, the batches, building the points).
 
 Each configuration runs in its own subprocess so that its peak memory is its own: on CUDA
 `torch.cuda.max_memory_allocated`, on CPU the peak resident set size (`resource.getrusage`) minus the resident size
@@ -126,10 +128,23 @@ def worker(args):
     cost = KLCost(model, inputs, cache=cache, model_batch_size=k, fuse_head=not args.no_fuse, compile_kl=args.compile_kl)
     rays = DeviceRays(cost, seed=0, directions=args.directions)   # what `ray_estimate` runs on
     rays.streams = not args.no_stream
-    res = estimate_volume_rays(rays, cutoff=args.cutoff, n_samples=args.n, batch_size=k, progress=False, rtol=args.rtol,
-                               warmup=1 if args.baseline else 8, close_by_model=not args.bracket)
+    # the estimate's time split in its own time window: its cost calls, its draws of directions, and the rest
+    spent = dict(cost=0., draw=0.)
+    def timed(fn, key):
+        def run(*a):
+            sync(); t = time.perf_counter(); out = fn(*a); sync(); spent[key] += time.perf_counter() - t
+            return out
+        return run
+    cost_call, draw = type(cost).__call__, DeviceRays.draw
+    type(cost).__call__, DeviceRays.draw = timed(cost_call, 'cost'), timed(draw, 'draw')
+    t_split = time.perf_counter()   # the split leaves out building the cost and its anchor's outputs, in `wall`
+    try:
+        res = estimate_volume_rays(rays, cutoff=args.cutoff, n_samples=args.n, batch_size=k, progress=False, rtol=args.rtol,
+                                   warmup=1 if args.baseline else 8, close_by_model=not args.bracket)
+    finally: type(cost).__call__, DeviceRays.draw = cost_call, draw
     if device.type == 'cuda': torch.cuda.synchronize()
     wall, in_model, n_calls = time.perf_counter() - t0, in_forward[0], calls[0]  # before the raw timing below, which runs the hooks too
+    rest = time.perf_counter() - t_split - spent['cost'] - spent['draw']
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss0)
     forwards = cost.n_evals + cost.n_anchor_evals + (0 if args.baseline else 1)  # + the one cached anchor pass
@@ -148,6 +163,7 @@ def worker(args):
                           evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
                           raw_ms=raw * 1e3, overhead=wall / forwards / raw, vs_vmap=wall / forwards / raw_vmap, in_run=wall / (in_model * scale), fused=cost.fused,
                           cost_ratio=t_cost / raw, draw_ms=t_draw * 1e3, floor=floor, compile_s=compile_s,
+                          cost_ms=spent['cost'] / args.n * 1e3, draws_ms=spent['draw'] / args.n * 1e3, rest_ms=rest / args.n * 1e3,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -221,6 +237,12 @@ def main():
           "scaled by the raw forward of the whole model over that of its body); cost = the cost alone on as many points per call "
           "(body, head, KL, no search) over the raw forward; floor = the overhead with a search that cost nothing: (the cost "
           "+ building the points + drawing the directions) / (fwd/dir x raw ms); MB/dir = peak MB / directions per call")
+    print(f"\nwhere the estimate's time went, ms per direction, in its own time window (its cost calls; drawing the directions; "
+          f"the rest: the root-finder, batches, building the points):")
+    for label, r in rows:
+        total = r['cost_ms'] + r['draws_ms'] + r['rest_ms']
+        print(f"{label:<40} cost {r['cost_ms']:9.2f}  draws {r['draws_ms']:8.2f}  rest {r['rest_ms']:8.2f}  "
+              f"(of {total:.2f}: {r['cost_ms'] / total:.0%}, {r['draws_ms'] / total:.0%}, {r['rest_ms'] / total:.0%})")
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")
