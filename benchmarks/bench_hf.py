@@ -163,7 +163,7 @@ def worker(args):
                           evals_per_dir=float(res.evals.float().mean()), peak_mb=peak / 2**20, peak_mb_per_dir=peak / 2**20 / k,
                           raw_ms=raw * 1e3, overhead=wall / forwards / raw, vs_vmap=wall / forwards / raw_vmap, in_run=wall / (in_model * scale), fused=cost.fused,
                           cost_ratio=t_cost / raw, draw_ms=t_draw * 1e3, floor=floor, compile_s=compile_s,
-                          cost_ms=spent['cost'] / args.n * 1e3, draws_ms=spent['draw'] / args.n * 1e3, rest_ms=rest / args.n * 1e3,
+                          split_cost_ms=spent['cost'] / args.n * 1e3, split_draws_ms=spent['draw'] / args.n * 1e3, split_rest_ms=rest / args.n * 1e3,
                           log_volume=res.log_volume, stderr=res.stderr, n_unconverged=res.n_unconverged)), flush=True)
 
 
@@ -240,9 +240,9 @@ def main():
     print(f"\nwhere the estimate's time went, ms per direction, in its own time window (its cost calls; drawing the directions; "
           f"the rest: the root-finder, batches, building the points):")
     for label, r in rows:
-        total = r['cost_ms'] + r['draws_ms'] + r['rest_ms']
-        print(f"{label:<40} cost {r['cost_ms']:9.2f}  draws {r['draws_ms']:8.2f}  rest {r['rest_ms']:8.2f}  "
-              f"(of {total:.2f}: {r['cost_ms'] / total:.0%}, {r['draws_ms'] / total:.0%}, {r['rest_ms'] / total:.0%})")
+        parts = r['split_cost_ms'], r['split_draws_ms'], r['split_rest_ms']
+        print(f"{label:<40} cost {parts[0]:9.2f}  draws {parts[1]:8.2f}  rest {parts[2]:8.2f}  "
+              f"(of {sum(parts):.2f}: " + ', '.join(f'{x / sum(parts):.0%}' for x in parts) + ')')
     if size == 'pythia14m' and not args.reduced:
         print("upstream on one H100, same setup (from the issue): 0.147 s/dir and 13.1 fwd/dir cached; "
               "0.188 s/dir and 26 fwd/dir uncached (1e-2 cost precision); target >= 20x the cached directions/s")
