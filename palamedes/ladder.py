@@ -53,9 +53,10 @@ def find_k_max(basin:Basin, y0:torch.Tensor, metric:Metric, prior:str, sigma:flo
 
 # %% ../nbs/21_ladder.ipynb #61e8663c
 def travel_time(w:torch.Tensor, # [C, D] one rung's chains in whitened coordinates
-                factor:float=1.5) -> float:
-    "HMC base travel time: `factor` times the chains' RMS spread, at most a quarter period"
-    return min(math.pi/2, factor*float(w.var(0).mean().sqrt()))
+                factor:float=1.5, # times the spread of the widest axes
+                widest:float=0.9) -> float: # the quantile of the axes' spreads taken as the widest (1: the largest)
+    "HMC base travel time: `factor` times the spread of the chains' widest axes (a quantile), at most a quarter period"
+    return min(math.pi/2, factor*float(w.std(0).quantile(widest)))
 
 def effective_samples(w:torch.Tensor, # [N, D] samples
                       chain:torch.Tensor) -> float: # [N] the chain of each sample
