@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['rung_weights', 'quad_weights', 'rung_moments', 'ladder_integral', 'free_energies', 'neighbour_overlap',
-           'equilibrated_from', 'VolumeEstimate', 'DescentState', 'RunState', 'load_checkpoint', 'moves_per_sweep',
-           'estimate_volume']
+           'equilibrated_from', 'relaxation_times', 'VolumeEstimate', 'DescentState', 'RunState', 'load_checkpoint',
+           'moves_per_sweep', 'estimate_volume']
 
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
@@ -126,6 +126,16 @@ def equilibrated_from(ks:torch.Tensor, # [K] spring constants
     with _quiet(): var = sum(p.var()*(timeseries.statistical_inefficiency(p) if p.std() > 0 else 1.)/len(p) for p in (before, after))
     return t0, bool(abs(before.mean() - after.mean()) > 3*math.sqrt(var))
 
+# %% ../nbs/22_estimate.ipynb #4f07548e
+def relaxation_times(r:torch.Tensor) -> torch.Tensor: # [T, K, C] or [T, K, C, M] springs of each rung's chains in each sweep
+    "Each rung's statistical inefficiency [K], in sweeps, of its chain columns' springs pooled about the rung's mean over all columns"
+    s = r.reshape(*r.shape[:3], -1).nanmean(3).numpy()                 # [T, K, C]: each column's mean spring per sweep
+    def one(x):                                                          # x: [T, C]
+        if len(x) < 2 or x.std() == 0: return 1.
+        with _quiet(): return float(timeseries.statistical_inefficiency_multiple(np.ascontiguousarray(x.T)))
+    return torch.tensor([one(s[:, j]) for j in range(s.shape[1])], dtype=torch.float64)
+
+
 # %% ../nbs/22_estimate.ipynb #de4af5e0
 @dataclass
 class VolumeEstimate:
@@ -152,6 +162,7 @@ class VolumeEstimate:
     swap_rate: torch.Tensor # [K-1] mean swap acceptance between neighbouring rungs
     overlap: torch.Tensor # [K, K] MBAR's overlap matrix
     inefficiency: torch.Tensor # [K] statistical inefficiency per rung
+    relaxation: torch.Tensor # [K] sweeps over which a chain's springs on each rung decorrelate (see `relaxation_times`)
     n_equilibration: int # sweeps discarded as equilibration
     n_sweeps: int # sweeps of replica exchange recorded
     rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
@@ -352,20 +363,27 @@ def _analyse(st, prior, n_groups):
     I, _, quad_err = ladder_integral(ks, E, V)
     out = dict(log_volume=log_volume, log_volume_ti=top + I + tail, ti_quad_err=quad_err, halves=(halves[0][0], halves[1][0]),
                replica_sets=groups, mbar_err=mbar_err, tail=tail, tail_err=tail_err, mean_r=mean_r, se_r=se_r,
-               rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff, n_equilibration=t0,
+               rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff,
+               relaxation=relaxation_times(eq), n_equilibration=t0,
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
     late_start = (t_eq, T) if drifted and t_eq > T//2 else None     # a late start counts only if the sweeps before it differ
-    out['problems'] = _gates(out, ks, prior, halves, sets_err, neighbours, late_start)
+    out['problems'] = _gates(out, ks, prior, halves, sets_err, neighbours, late_start, len(eq))
     return {**out, 'equilibrated': not out['problems']}
 
 # %% ../nbs/22_estimate.ipynb #a7aaf801
-def _gates(out, ks, prior, halves, sets_err, neighbours, late_start=None):
+def _gates(out, ks, prior, halves, sets_err, neighbours, late_start=None,
+           n_eq:int=0): # sweeps in the equilibrated part
     "What is wrong with an analysed run, in words; grows `out['stderr']` to cover the disagreements it finds"
     problems = []
     if late_start:
         problems.append('not equilibrated: the equilibrated part starts at sweep {} of {}, and the sweeps before it differ from '
                         'the rest (run more sweeps: call again with the same checkpoint and a larger n_sweeps)'.format(*late_start))
+    slow = out['relaxation']
+    if len(ks) and 4*float(slow.max()) > n_eq:
+        j = int(slow.argmax())
+        problems.append(f'not equilibrated: the springs at k={float(ks[j]):.3g} decorrelate over {float(slow[j]):.1f} sweeps, more than '
+                        f'a quarter of the {n_eq} equilibrated sweeps, so the chains may still be where the descent left them (run more sweeps)')
     diff = abs(halves[0][0] - halves[1][0])
     if diff > 2*math.sqrt(halves[0][1]**2 + halves[1][1]**2 + 2*sets_err**2):
         problems.append(f'not equilibrated: the two halves of the run differ by {diff:.3g} nats')
@@ -404,7 +422,7 @@ def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
                 halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
                 replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
                 tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty,
-                overlap=torch.zeros(0, 0, dtype=torch.float64), inefficiency=empty, n_equilibration=0, rejected=0.,
+                overlap=torch.zeros(0, 0, dtype=torch.float64), inefficiency=empty, relaxation=empty, n_equilibration=0, rejected=0.,
                 rung_moves=torch.zeros(0, dtype=torch.long))
 
 # %% ../nbs/22_estimate.ipynb #869ef21d
