@@ -135,7 +135,6 @@ def relaxation_times(r:torch.Tensor) -> torch.Tensor: # [T, K, C] or [T, K, C, M
         with _quiet(): return float(timeseries.statistical_inefficiency_multiple(np.ascontiguousarray(x.T)))
     return torch.tensor([one(s[:, j]) for j in range(s.shape[1])], dtype=torch.float64)
 
-
 # %% ../nbs/22_estimate.ipynb #de4af5e0
 @dataclass
 class VolumeEstimate:
@@ -368,12 +367,13 @@ def _analyse(st, prior, n_groups):
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
     late_start = (t_eq, T) if drifted and t_eq > T//2 else None     # a late start counts only if the sweeps before it differ
-    out['problems'] = _gates(out, ks, prior, halves, sets_err, neighbours, late_start, len(eq))
+    out['problems'] = _gates(out, ks, prior, halves, sets_err, neighbours, len(eq), late_start)
     return {**out, 'equilibrated': not out['problems']}
 
 # %% ../nbs/22_estimate.ipynb #a7aaf801
-def _gates(out, ks, prior, halves, sets_err, neighbours, late_start=None,
-           n_eq:int=0): # sweeps in the equilibrated part
+def _gates(out, ks, prior, halves, sets_err, neighbours,
+           n_eq:int, # sweeps in the equilibrated part
+           late_start=None): # (first sweep of the equilibrated part, sweeps) where it starts late, else None
     "What is wrong with an analysed run, in words; grows `out['stderr']` to cover the disagreements it finds"
     problems = []
     if late_start:
