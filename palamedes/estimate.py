@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['rung_weights', 'quad_weights', 'rung_moments', 'ladder_integral', 'free_energies', 'neighbour_overlap',
            'equilibrated_from', 'relaxation_times', 'VolumeEstimate', 'DescentState', 'RunState', 'load_checkpoint',
-           'moves_per_sweep', 'estimate_volume']
+           'moves_per_sweep', 'quicker_moves', 'estimate_volume']
 
 # %% ../nbs/22_estimate.ipynb #ac2aa1f7
 import contextlib, hashlib, io, logging, math, os, time, warnings
@@ -162,7 +162,7 @@ class VolumeEstimate:
     overlap: torch.Tensor # [K, K] MBAR's overlap matrix
     inefficiency: torch.Tensor # [K] statistical inefficiency per rung
     relaxation: torch.Tensor # [K] sweeps over which a chain's springs on each rung decorrelate (see `relaxation_times`)
-    n_equilibration: int # sweeps discarded as equilibration
+    n_equilibration: int # sweeps not analysed: recorded before the moves were last raised, then discarded as equilibration
     n_sweeps: int # sweeps of replica exchange recorded
     rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
     metric: Metric # the spring's metric (learned unless given)
@@ -245,6 +245,7 @@ class RunState(_Saved):
     lam: torch.Tensor; basis: torch.Tensor|tuple|None; n_roundings: int # the metric (learned or given; its basis as `basis_state` keeps it), how often it was rounded
     ks: torch.Tensor; x: torch.Tensor; gap: torch.Tensor; step: torch.Tensor # rungs [K], chains [K, C, D], gaps [K, C], steps [K]
     rung_moves: torch.Tensor # [K] moves of each rung's chains per sweep
+    burn_in: int # sweeps recorded before the moves were last raised (`quicker_moves`): not analysed
     k_max: float; log_norm: float; log_frac: float; frac_err: float # the top: log Z(k_max) of its reference, log fraction inside
     r: torch.Tensor; swaps: torch.Tensor # springs [T, K, C, M] (NaN-padded) and swap rates [T, K-1] of the T sweeps so far
     rejected: int; moves: int # HMC moves rejected, and moves made, in the sweeps
@@ -340,7 +341,7 @@ def _mbar_log_volume(ks, r, top, tail):
 
 def _analyse(st, prior, n_groups):
     "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
-    ks, r = st.ks, st.r
+    ks, r, swaps = st.ks, st.r[st.burn_in:], st.swaps[st.burn_in:]   # the sweeps since the moves were last raised
     T, K, C = r.shape[:3]
     t_eq, drifted = equilibrated_from(ks, r)
     t0 = min(t_eq, T//2)
@@ -362,15 +363,19 @@ def _analyse(st, prior, n_groups):
     I, _, quad_err = ladder_integral(ks, E, V)
     out = dict(log_volume=log_volume, log_volume_ti=top + I + tail, ti_quad_err=quad_err, halves=(halves[0][0], halves[1][0]),
                replica_sets=groups, mbar_err=mbar_err, tail=tail, tail_err=tail_err, mean_r=mean_r, se_r=se_r,
-               rung_drift=rung_drift, swap_rate=st.swaps.nanmean(0), overlap=overlap, inefficiency=ineff,
-               relaxation=relaxation_times(eq), n_equilibration=t0,
+               rung_drift=rung_drift, swap_rate=swaps.nanmean(0), overlap=overlap, inefficiency=ineff,
+               relaxation=relaxation_times(eq), n_equilibration=st.burn_in + t0,
                rejected=st.rejected/max(st.moves, 1),
                stderr=math.sqrt(max(mbar_err, sets_err)**2 + st.frac_err**2 + tail_err**2))
-    late_start = (t_eq, T) if drifted and t_eq > T//2 else None     # a late start counts only if the sweeps before it differ
+    late_start = (st.burn_in + t_eq, len(st.r)) if drifted and t_eq > T//2 else None     # a late start counts only if the sweeps before it differ
     out['problems'] = _gates(out, ks, prior, halves, sets_err, neighbours, len(eq), late_start)
     return {**out, 'equilibrated': not out['problems']}
 
 # %% ../nbs/22_estimate.ipynb #a7aaf801
+def _relaxed(relaxation:torch.Tensor, n_eq:int) -> bool:
+    "Whether every rung decorrelates within a quarter of the `n_eq` equilibrated sweeps (the relaxation gate)"
+    return not len(relaxation) or 4*float(relaxation.max()) <= n_eq
+
 def _gates(out, ks, prior, halves, sets_err, neighbours,
            n_eq:int, # sweeps in the equilibrated part
            late_start=None): # (first sweep of the equilibrated part, sweeps) where it starts late, else None
@@ -380,7 +385,7 @@ def _gates(out, ks, prior, halves, sets_err, neighbours,
         problems.append('not equilibrated: the equilibrated part starts at sweep {} of {}, and the sweeps before it differ from '
                         'the rest (run more sweeps: call again with the same checkpoint and a larger n_sweeps)'.format(*late_start))
     slow = out['relaxation']
-    if len(ks) and 4*float(slow.max()) > n_eq:
+    if not _relaxed(slow, n_eq):
         j = int(slow.argmax())
         problems.append(f'not equilibrated: the springs at k={float(ks[j]):.3g} decorrelate over {float(slow[j]):.1f} sweeps, more than '
                         f'a quarter of the {n_eq} equilibrated sweeps, so the chains may still be where the descent left them (run more sweeps)')
@@ -465,7 +470,7 @@ def _first_state(basin, c64, metric, gen, sampler, signature, progress, o:_Optio
     p = float(reference_draws(k_max, basin, y0, metric, prior, sigma, o.n_frac, gen)[1].double().mean())
     return RunState(signature=signature, sampler=sampler, lam=metric.lam, basis=basis_state(metric.basis), n_roundings=n_roundings,
                     ks=ladder.ks, x=ladder.x, gap=ladder.gap, step=ladder.step, k_max=k_max,
-                    rung_moves=moves,
+                    rung_moves=moves, burn_in=0,
                     log_norm=float(references([k_max], y0, metric, prior, sigma)[1][0]), log_frac=math.log(p),
                     frac_err=math.sqrt((1 - p)/(o.n_frac*p)), r=torch.zeros(0, *ladder.gap.shape, per_sweep, dtype=torch.float64),
                     swaps=torch.zeros(0, len(ladder.ks) - 1, dtype=torch.float64), rejected=0, moves=0,
@@ -488,6 +493,15 @@ def moves_per_sweep(ks:torch.Tensor, # [K] increasing spring constants
         worth = float((v/m).sum()*(m*c).sum())
         if worth < 0.95*best: best, moves = worth, m   # only a clear gain: extra rounds of moves have overheads of their own
     return moves
+
+# %% ../nbs/22_estimate.ipynb #9c3b17f3
+def quicker_moves(moves:torch.Tensor, # [K] moves per sweep of each rung
+                  relaxation:torch.Tensor, # [K] sweeps over which each rung's springs decorrelate with those moves
+                  goal:float, # the relaxation wanted, in sweeps
+                  most:int) -> torch.Tensor: # the most moves per sweep of one rung
+    "Moves per sweep [K] that bring each rung's relaxation down to about `goal` sweeps: never fewer than `moves`, at most `most`"
+    wanted = (moves*relaxation/goal).ceil().long().clamp(max=most)
+    return torch.maximum(moves, wanted)
 
 # %% ../nbs/22_estimate.ipynb #079a0226
 def _sweeps(st, basin, c64, gen, write:_Writer, progress, o:_Options, n_sweeps:int):
@@ -521,13 +535,25 @@ def _sweeps(st, basin, c64, gen, write:_Writer, progress, o:_Options, n_sweeps:i
     bar.close()
     return metric
 
-def _sweep_goals(o:_Options):
-    "The numbers of sweeps after which the run is analysed: `n_sweeps`, then half as many again each time, up to `max_sweeps`"
+def _sweep_goals(o:_Options, burn_in:int):
+    "The numbers of sweeps after which the run is analysed: `n_sweeps` after the burn-in, then half as many again each time, up to `max_sweeps`"
     goal = o.n_sweeps
     while True:
-        yield goal
-        if goal >= o.max_sweeps: return
-        goal = min(o.max_sweeps, math.ceil(1.5*goal))
+        yield min(o.max_sweeps, burn_in + goal)
+        if burn_in + goal >= o.max_sweeps: return
+        goal = math.ceil(1.5*goal)
+
+def _quicker(st:RunState, out:dict, o:_Options) -> torch.Tensor|None:
+    "The rungs' new moves per sweep where the relaxation gate failed and `max_sweeps` leaves room for `n_sweeps` more; else None"
+    if _relaxed(out['relaxation'], len(st.r) - out['n_equilibration']) or len(st.r) + o.n_sweeps > o.max_sweeps: return None
+    moves = quicker_moves(st.rung_moves, out['relaxation'], max(1., o.n_sweeps/16), o.max_rung_moves)
+    return None if torch.equal(moves, st.rung_moves) else moves
+
+def _raise_moves(st:RunState, moves:torch.Tensor):
+    "Give the rungs `moves` per sweep from the next sweep on: the sweeps so far become burn-in, the springs' last axis grows (NaN)"
+    per_move = st.r.shape[3]//int(st.rung_moves.max())
+    more = torch.full((*st.r.shape[:3], per_move*int(moves.max()) - st.r.shape[3]), math.nan, dtype=st.r.dtype)
+    st.r, st.rung_moves, st.burn_in = torch.cat([st.r, more], 3), moves, len(st.r)
 
 # %% ../nbs/22_estimate.ipynb #71b0299b
 def _run(cost, center, preconditioner, o:_Options):
@@ -565,7 +591,8 @@ def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
     if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
     if not isinstance(st, RunState): st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o, write, st); write(st)
     else: gen.set_state(st.gen); basin.n_evals, basin.n_grads = st.n_evals, st.n_grads
-    for goal in _sweep_goals(o):
+    goals = _sweep_goals(o, st.burn_in)
+    while (goal := next(goals, None)) is not None:
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
         metric = _sweeps(st, basin, c64, gen, write, progress, o, goal)
         out = _analyse(st, o.prior, o.n_groups)
@@ -573,6 +600,8 @@ def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
         enough = o.target_stderr is None or (not settling
                                              and (out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr))
         if all_ranks(lambda: enough, o.distributed)[0]: break   # rank 0 decides: every rank stops at the same sweep
+        moves = all_ranks(lambda: _quicker(st, out, o), o.distributed)[0]
+        if moves is not None: _raise_moves(st, moves); goals = _sweep_goals(o, st.burn_in)
     if out['problems'] and main: warnings.warn('palamedes: ' + '; '.join(out['problems']))
     if o.target_stderr is not None and out['stderr'] > o.target_stderr and main:
         why = (f'after max_sweeps={o.max_sweeps} sweeps' if st.frac_err < o.target_stderr else
@@ -594,7 +623,7 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     learn_metric:bool=True, # round the basin into the metric during a first descent
                     n_chains:int=32, # chains per rung (columns of independent replica-exchange ensembles)
                     n_moves:int=8, # moves per rung in each descent
-                    max_rung_moves:int=8, # moves per sweep of the rungs where moves are cheap, at most (1: every rung moves once)
+                    max_rung_moves:int=8, # moves per sweep of a rung, at most: where moves are cheap, or its chains relax slowly (1: one move)
                     n_path:int=4, # springs recorded per HMC move, at equally spaced times of its flight (1: at its end only)
                     n_sweeps:int=32, # sweeps of replica exchange (moves of every chain, then swaps) before the first analysis
                     target_stderr:float|None=0.15, # sweep on (50% more at a time) until the standard error is at most this, nats
