@@ -546,7 +546,7 @@ def _sweep_goals(o:_Options, burn_in:int):
 def _quicker(st:RunState, out:dict, o:_Options) -> torch.Tensor|None:
     "The rungs' new moves per sweep where the relaxation gate failed and `max_sweeps` leaves room for `n_sweeps` more; else None"
     if _relaxed(out['relaxation'], len(st.r) - out['n_equilibration']) or len(st.r) + o.n_sweeps > o.max_sweeps: return None
-    moves = quicker_moves(st.rung_moves, out['relaxation'], max(1., o.n_sweeps/16), o.max_rung_moves)
+    moves = quicker_moves(st.rung_moves, out['relaxation'], max(1.5, o.n_sweeps/16), o.max_rung_moves)
     return None if torch.equal(moves, st.rung_moves) else moves
 
 def _raise_moves(st:RunState, moves:torch.Tensor):
