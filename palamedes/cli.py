@@ -49,6 +49,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            n_groups:int=0, # palamedes: groups of chains for the error bar (0: one per chain; else 2 to --n-chains)
            n_samples:int=1000, # tyche's directions per network, for the lower bound printed beside
            seed:int=0, # seed of the data split, training, poisoning, palamedes and tyche's directions
+           no_relabel:bool=False, # palamedes: no relabellings of the hidden units (only what the chains reach by their moves)
            restart:bool=False, # delete palamedes' checkpoints in --out first (after changing a setting); the networks stay
            quiet:bool=False, # no progress bars
            threads:int=0, # torch CPU threads (0: torch's default)
@@ -64,7 +65,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
     if restart and (gone := _discard_checkpoints(out)): print(f"deleted palamedes' checkpoints {', '.join(gone)}")
     res = clean_vs_poisoned(out, poison, cutoff, DigitsConfig(seed=seed, hidden=hidden, epochs=epochs), n_samples, seed,
                             progress=not quiet, n_chains=n_chains, n_sweeps=n_sweeps,
-                            target_stderr=target_stderr or None, n_groups=n_groups or None)
+                            target_stderr=target_stderr or None, n_groups=n_groups or None, relabel=not no_relabel)
     text = comparison_table(res) + f'\ntotal wall time {time.perf_counter() - t0:.1f} s'
     atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)
