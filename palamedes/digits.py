@@ -14,7 +14,7 @@ from tyche.costs import KLCost
 from tyche.digits import DigitsConfig, train_digits, load_checkpoint, load_digits_split, basin_volume
 from tyche.io import save_result
 from palamedes.estimate import estimate_volume, VolumeEstimate
-from palamedes.symmetries import hidden_unit_symmetry
+from palamedes.symmetries import can_relabel, hidden_unit_symmetry
 
 # %% ../nbs/25_clean_vs_poisoned.ipynb #c299335e
 def digits_basin(network, # the network: a `tyche.digits` checkpoint (path or `Checkpoint`)
@@ -26,7 +26,7 @@ def digits_basin(network, # the network: a `tyche.digits` checkpoint (path or `C
     ck = load_checkpoint(network)
     x = load_digits_split(ck.config.train_size, ck.config.seed).x_test
     center = nn.utils.parameters_to_vector(ck.model.parameters()).detach()
-    if relabel and ck.config.hidden > 1: options.setdefault('symmetry', hidden_unit_symmetry(ck.model))   # (a `symmetry` given wins)
+    if relabel and can_relabel(ck.model): options.setdefault('symmetry', hidden_unit_symmetry(ck.model))   # (a `symmetry` given wins)
     return estimate_volume(KLCost(ck.model, x), center, cutoff, prior='gaussian', sigma=ck.config.sigma, **options)
 
 # %% ../nbs/25_clean_vs_poisoned.ipynb #17862f8f
