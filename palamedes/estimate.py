@@ -291,11 +291,11 @@ class _Options:
     n_chains: int; n_moves: int; max_rung_moves: int; n_path: int; n_sweeps: int; target_stderr: float|None; max_sweeps: int
     n_groups: int; n_frac: int; p_target: float; tail_tol: float; spacing: float
     checkpoint: str|None; checkpoint_every: int; checkpoint_minutes: float|None
-    batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None
+    batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None; domain: object|None
 
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
            n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
-           distributed, symmetry):
+           distributed, symmetry, domain):
     check_center(center)
     if center.dtype in (torch.float16, torch.bfloat16):
         raise TypeError(f'palamedes needs a float32 or float64 anchor, got {center.dtype}: a half-precision vector cannot hold the '
@@ -325,13 +325,19 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
     check_flag('learn_metric', learn_metric); check_flag('progress', progress); check_flag('distributed', distributed)
     if symmetry is not None and not callable(symmetry):
         raise TypeError(f'`symmetry` must be callable or None, got {type(symmetry).__name__}')
+    if domain is not None:
+        if symmetry is not None: raise ValueError('pass `symmetry` or `domain`, not both: the chains relabel, or stay in the domain')
+        if not (callable(getattr(domain, 'gap', None)) and callable(getattr(domain, 'grad', None))
+                and isinstance(getattr(domain, 'log_order', None), (int, float))):
+            raise TypeError(f'`domain` must have methods gap and grad and a number log_order (see palamedes.symmetries.HiddenUnitDomain), '
+                            f'got {type(domain).__name__}')
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
         if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
                     tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, checkpoint_minutes=checkpoint_minutes,
-                    distributed=distributed, progress=progress, symmetry=symmetry, target_stderr=target_stderr, **n)
+                    distributed=distributed, progress=progress, symmetry=symmetry, domain=domain, target_stderr=target_stderr, **n)
 
 # %% ../nbs/22_estimate.ipynb #772a7a41
 def _mbar_log_volume(ks, r, top, tail):
@@ -339,7 +345,8 @@ def _mbar_log_volume(ks, r, top, tail):
     lz, err, overlap, ineff, counts = free_energies(ks, r)
     return top + float(lz[0]) + tail, float(err[0]), overlap, ineff, neighbour_overlap(overlap, counts)
 
-def _analyse(st, prior, n_groups):
+def _analyse(st, prior, n_groups,
+             log_order:float=0.): # log of the order of the symmetry group whose fundamental domain the basin was cut to
     "The estimate from a state's recorded springs: MBAR, TI, halves, replica sets and the gates"
     ks, r, swaps = st.ks, st.r[st.burn_in:], st.swaps[st.burn_in:]   # the sweeps since the moves were last raised
     T, K, C = r.shape[:3]
@@ -351,7 +358,7 @@ def _analyse(st, prior, n_groups):
     k1, V1 = float(ks[0]), float(V[0].mean())
     tail = k1*float(mean_r[0]) + 0.5*k1**2*V1
     tail_err = 0.5*k1**2*V1 + k1*float(se_r[0])
-    top = st.log_norm + st.log_frac
+    top = st.log_norm + st.log_frac + log_order   # the whole basin: every copy of the domain's part
     log_volume, mbar_err, overlap, ineff, neighbours = _mbar_log_volume(ks, eq, top, tail)
     groups = torch.tensor([_mbar_log_volume(ks, eq[:, :, g::n_groups], top, tail)[0] for g in range(n_groups)])
     sets_err = float(groups.std()/math.sqrt(n_groups))
@@ -413,17 +420,19 @@ def _gates(out, ks, prior, halves, sets_err, neighbours,
     return problems
 
 # %% ../nbs/22_estimate.ipynb #7527b5ec
-def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target):
-    "The log-mass as the log fraction of `n` prior draws inside, when at least `p_target` of them are (else None)"
+def _log_order(o:_Options) -> float: return 0. if o.domain is None else float(o.domain.log_order)
+
+def _prior_estimate(basin, c64, sigma, n, seed, n_groups, p_target, log_order:float=0.):
+    "The log-mass as the log fraction of `n` prior draws inside (times the domain's copies), when at least `p_target` of them are (else None)"
     gen = torch.Generator().manual_seed(seed + 1)  # a stream of its own: the ladder's random numbers do not depend on it
     draws = lambda m: reference_draws(0., basin, c64, as_metric(None, len(c64)), 'gaussian', sigma, m, gen)[1].double()
     if float(draws(256).mean()) < p_target/2: return None      # a cheap screen: clearly below
     inside = draws(n)
     p = float(inside.mean())
     if p < p_target: return None
-    log_p = lambda part: math.log(float(part.mean())) if bool(part.any()) else -math.inf
+    log_p = lambda part: math.log(float(part.mean())) + log_order if bool(part.any()) else -math.inf
     err, empty = math.sqrt((1 - p)/(n*p)), torch.zeros(0, dtype=torch.float64)
-    return dict(log_volume=math.log(p), stderr=err, equilibrated=True, problems=[], log_volume_ti=math.log(p), ti_quad_err=0.,
+    return dict(log_volume=log_p(inside), stderr=err, equilibrated=True, problems=[], log_volume_ti=log_p(inside), ti_quad_err=0.,
                 halves=(log_p(inside[:n//2]), log_p(inside[n//2:])), mbar_err=0., k_max=0., log_norm=0., log_frac=math.log(p),
                 replica_sets=torch.tensor([log_p(inside[g::n_groups]) for g in range(n_groups)]), frac_err=err, tail=0.,
                 tail_err=0., ks=empty, mean_r=empty, se_r=empty, rung_drift=empty, swap_rate=empty,
@@ -560,11 +569,12 @@ def _run(cost, center, preconditioner, o:_Options):
     "The whole run on checked options; with sampler 'auto', HMC until its check finds the gradient wrong, then ESS from the start"
     t_start = time.time()
     metric = as_metric(preconditioner, len(center))   # checked before the cost is called
-    basin = Basin(cost, center.detach(), o.cutoff, o.batch_size, o.distributed)
+    basin = Basin(cost, center.detach(), o.cutoff, o.batch_size, o.distributed, o.domain)
     c64 = center.detach().to(torch.float64)
     settings = (o.cutoff, o.prior, o.sigma, o.seed, o.sampler, o.learn_metric, o.n_chains, o.n_moves, o.max_rung_moves, o.n_path,
                 o.p_target, o.n_frac, o.tail_tol, o.spacing)   # the sampler asked for: a checkpoint says what 'auto' chose
     if o.symmetry is not None: settings += (getattr(o.symmetry, '__qualname__', type(o.symmetry).__qualname__),)
+    if o.domain is not None: settings += (type(o.domain).__qualname__, float(o.domain.log_order))
     signature = _fingerprint(basin, c64, metric, settings)
     sampler = _choose_sampler(basin, o.sampler, c64)
     try: return _attempt(basin, c64, metric, sampler, signature, o, t_start)
@@ -586,7 +596,7 @@ def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
     write = _Writer(o.checkpoint, o.checkpoint_every, o.checkpoint_minutes, main)
     done = lambda out, **more: VolumeEstimate(**out, **more, n_evals=basin.n_evals, n_grads=basin.n_grads, wall=time.time() - t_start,
                                               prior=o.prior, sigma=o.sigma)
-    direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, o.n_groups, o.p_target)
+    direct = (_prior_estimate(basin, c64, o.sigma, o.n_frac, o.seed, o.n_groups, o.p_target, _log_order(o))
               if st is None and o.prior == 'gaussian' else None)
     if direct is not None: return done(direct, metric=metric, n_roundings=0, n_sweeps=0, sampler=sampler)
     if not isinstance(st, RunState): st = _first_state(basin, c64, metric, gen, sampler, signature, progress, o, write, st); write(st)
@@ -595,7 +605,7 @@ def _attempt(basin, c64, metric, sampler, signature, o:_Options, t_start,
     while (goal := next(goals, None)) is not None:
         if len(st.r) > goal: continue    # the run that wrote the checkpoint went past this goal: it had not reached the target
         metric = _sweeps(st, basin, c64, gen, write, progress, o, goal)
-        out = _analyse(st, o.prior, o.n_groups)
+        out = _analyse(st, o.prior, o.n_groups, _log_order(o))
         settling = any(p.startswith('not equilibrated') for p in out['problems'])   # more sweeps can settle these
         enough = o.target_stderr is None or (not settling
                                              and (out['stderr'] <= o.target_stderr or st.frac_err >= o.target_stderr))
@@ -640,9 +650,10 @@ def estimate_volume(cost, # callable mapping [B, D] parameter vectors to [B] cos
                     distributed:bool=True, # share cost calls among the ranks of a torch.distributed process group
                     progress:bool=True, # progress bars (on rank 0)
                     symmetry:Callable|None=None, # (rows [n, D], generator) -> rows under random symmetries of cost and prior
+                    domain=None, # a fundamental domain of symmetries of cost and prior (`gap`, `grad`, `log_order`): chains kept in it
                    ) -> VolumeEstimate:
     "Log prior mass (nats) of the basin around `center`, by replica exchange over spring constants and MBAR"
     o = _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
                n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
-               distributed, symmetry)
+               distributed, symmetry, domain)
     return _run(cost, center, preconditioner, o)

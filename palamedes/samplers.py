@@ -26,19 +26,23 @@ class Basin:
                  center:torch.Tensor, # the anchor theta_0, [D]
                  cutoff:float, # epsilon > 0
                  batch_size:int=4096, # rows per cost call
-                 distributed:bool=True): # share the rows of every call among the ranks of a torch.distributed process group
-        self.cost, self.center, self.cutoff, self.batch_size = cost, center, float(cutoff), batch_size
+                 distributed:bool=True, # share the rows of every call among the ranks of a torch.distributed process group
+                 domain=None): # a fundamental domain of symmetries of the cost and the prior, the basin cut to it (e.g. `palamedes.symmetries.HiddenUnitDomain`), or None
+        self.cost, self.center, self.cutoff, self.batch_size, self.domain = cost, center, float(cutoff), batch_size, domain
         self.rank, self.world_size = world(distributed)
         self.n_evals = self.n_grads = 0
         self.wall_slopes = torch.zeros(0, 2, dtype=torch.float64)   # HMC's check of the gradient: see `hmc_step`
         self.cost0 = float(self._cost(center[None].to(torch.float64))[0])
         if not math.isfinite(self.cost0): raise ValueError(f'the cost at the anchor is {self.cost0}; it must be finite')
         self.noise = noise_floor(center.dtype, self.cost0, self.cutoff)[0]   # gaps closer than this cannot be told apart
+        if domain is not None and not float(domain.gap(center[None].to(torch.float64))[0]) < 0:
+            raise ValueError('the anchor must lie inside the `domain` (its gap there is not negative)')
 
     def gap(self, thetas:torch.Tensor) -> torch.Tensor:
-        "The gap $f$ [n] at rows of `thetas` [n, D]; +inf where the cost is not finite"
+        "The gap $f$ [n] at rows of `thetas` [n, D]; +inf where the cost is not finite; with a domain, the larger of $f$ and its wall's gap times $\\epsilon$"
         f = self._cost(thetas) - self.cost0 - self.cutoff
-        return torch.where(torch.isfinite(f), f, torch.full_like(f, math.inf))
+        f = torch.where(torch.isfinite(f), f, torch.full_like(f, math.inf))
+        return f if self.domain is None else torch.maximum(f, self.cutoff*self.domain.gap(thetas))
 
     def __call__(self, thetas:torch.Tensor) -> torch.Tensor: return self.gap(thetas) <= 0
 
@@ -77,6 +81,17 @@ def grad(self:Basin, thetas:torch.Tensor) -> torch.Tensor:
             return torch.autograd.grad(c.sum(), x)[0].to(torch.float64)
     self.n_grads += len(thetas)
     return self._chunks(thetas, chunk) if len(thetas) else torch.zeros(0, thetas.shape[1], dtype=torch.float64)
+
+@patch
+def wall_normal(self:Basin, thetas:torch.Tensor, # [n, D] points inside, near the wall
+                gaps:torch.Tensor) -> torch.Tensor: # [n] their gaps
+    "The gap's gradient [n, D] (float64) at points near the wall: the cost's, or the domain's wall's where that gap is the larger"
+    if self.domain is None: return self.grad(thetas)
+    on_domain = self.cutoff*self.domain.gap(thetas) >= gaps - 1e-9*self.cutoff   # the wall of the domain is the one at hand
+    out = torch.empty(thetas.shape, dtype=torch.float64)
+    if on_domain.any(): out[on_domain] = self.cutoff*self.domain.grad(thetas[on_domain])
+    if not on_domain.all(): out[~on_domain] = self.grad(thetas[~on_domain])
+    return out
 
 # %% ../nbs/20_samplers.ipynb #ecfb32ca
 @dataclass
@@ -527,7 +542,7 @@ def hmc_step(state:ChainState, # chains inside the basin
             theta_a = fl.frame.theta(fl.position(fl.a[j], j), j) if fl.frame.basis is None else fl.thetas(fl.a, j)
             narrow = (fl.b[j] - fl.a[j] < 1e-3*fl.T[j]) & (fl.fb[j] - fl.fa[j] > 100*floor)   # brackets whose secant is the wall's slope
             secant = ((fl.fb[j] - fl.fa[j])/(fl.b[j] - fl.a[j]))[narrow]
-            turned = fl.reflect(j, basin.grad(theta_a), theta_a)
+            turned = fl.reflect(j, basin.wall_normal(theta_a, fl.fa[j]), theta_a)
             slopes.append(torch.stack([-fl.s0[j][narrow], secant], 1))  # the gradient's slope: minus the reflected one
             if sum(map(len, slopes)) >= 64: _pool_slopes(basin, slopes); slopes = []   # checked as they come
             grads[ids[j]] += 1; refl[ids[j]] += 1; bounces[ids[j]] += 1
