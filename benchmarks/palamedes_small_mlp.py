@@ -17,6 +17,8 @@ with Adam. The basin: KL(anchor || theta) <= 1e-2 on 200 held-out digits, under 
   when that run's checkpoint is in `--checkpoints`, else with the metric it learns from its own chains;
 - palamedes with its defaults (learned metric, reflective HMC), and (`relabel`) with the hidden units' relabelling
   as its `symmetry`, a denser ladder (spacing 1.0) and 128 sweeps;
+- palamedes with its defaults and (`domain`) its chains kept in the anchor's cell among the relabellings
+  (`palamedes.symmetries.HiddenUnitDomain`), the log-mass that cell's times their number (2^6 6!);
 - tyche with random directions, and with palamedes' learned metric as preconditioner.
 
     OMP_NUM_THREADS=2 python benchmarks/palamedes_small_mlp.py
@@ -34,7 +36,7 @@ from tyche.digits import load_digits_split
 from palamedes import estimate_volume
 from palamedes.estimate import RunState
 from palamedes.samplers import Basin, Metric
-from palamedes.symmetries import hidden_unit_symmetry
+from palamedes.symmetries import hidden_unit_symmetry, HiddenUnitDomain
 from metropolis import cold_start, stationarity
 
 
@@ -63,7 +65,7 @@ def main():
     ap.add_argument('--stationarity-rounds', type=int, default=6000)
     ap.add_argument('--metropolis-burn', type=int, default=2000, help='cold-start Metropolis: burn-in rounds per rung')
     ap.add_argument('--metropolis-rounds', type=int, default=40000, help='cold-start Metropolis: rounds of the whole ladder')
-    rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'relabel', 'tyche']
+    rows_all = ['hmc', 'stationarity', 'metropolis', 'ess', 'defaults', 'relabel', 'domain', 'tyche']
     ap.add_argument('--only', nargs='*', default=rows_all, choices=rows_all)
     a = ap.parse_args()
     for row in ('stationarity', 'metropolis'):
@@ -109,6 +111,10 @@ def main():
             t = time.time()
             show('palamedes + relabelling, spacing 1, 128 sweeps', estimate_volume(   # the default spacing leaves the bottom sparse
                 cost, center, checkpoint=path('relabel'), symmetry=symmetry, spacing=1.0, n_sweeps=128, **kw), time.time() - t)
+        if 'domain' in a.only:
+            t = time.time()
+            show("palamedes + the hidden units' cell, defaults", estimate_volume(
+                cost, center, checkpoint=path('domain'), domain=HiddenUnitDomain(model, center), **kw), time.time() - t)
         if 'tyche' in a.only:
             for name, pre in [('tyche, random directions (1000)', None), ("tyche, palamedes' metric (1000)", res.preconditioner())]:
                 t = time.time()

@@ -13,7 +13,7 @@ from tyche.cli import check_args, check_folder, dispatch, is_positive
 __all__ = ['COMMANDS', 'digits', 'main']
 
 # %% ../nbs/26_palamedes_cli.ipynb #644dda21
-def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_stderr, n_groups, n_samples, seed, threads, **_):
+def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_stderr, n_groups, n_samples, seed, threads, relabel, **_):
     "Raise `UsageError` for an option of `palamedes digits` that cannot work"
     check_args((0 < poison <= 1, f'--poison must be a fraction of the labels, in (0, 1], got {poison}'),
                (is_positive(cutoff), f'--cutoff must be a number > 0, got {cutoff}'),
@@ -27,7 +27,8 @@ def _check_digits(poison, cutoff, hidden, epochs, n_chains, n_sweeps, target_std
                 f'--n-groups must be 0 (one per chain) or from 2 to --n-chains ({n_chains}), got {n_groups}'),
                (n_samples >= 1, f'--n-samples must be at least 1, got {n_samples}'),
                (seed >= 0, f'--seed must be 0 or more, got {seed}'),
-               (threads >= 0, f"--threads must be 0 (torch's default) or more, got {threads}"))
+               (threads >= 0, f"--threads must be 0 (torch's default) or more, got {threads}"),
+               (relabel in ('domain', 'propose', 'none'), f'--relabel must be domain, propose or none, got {relabel}'))
 
 # %% ../nbs/26_palamedes_cli.ipynb #3dde9b05
 def _discard_checkpoints(out:Path) -> list:
@@ -49,7 +50,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
            n_groups:int=0, # palamedes: groups of chains for the error bar (0: one per chain; else 2 to --n-chains)
            n_samples:int=1000, # tyche's directions per network, for the lower bound printed beside
            seed:int=0, # seed of the data split, training, poisoning, palamedes and tyche's directions
-           no_relabel:bool=False, # palamedes: no relabellings of the hidden units (only what the chains reach by their moves)
+           relabel:str='domain', # palamedes and the hidden units' relabelled copies: domain (the anchor's cell), propose or none
            restart:bool=False, # delete palamedes' checkpoints in --out first (after changing a setting); the networks stay
            quiet:bool=False, # no progress bars
            threads:int=0, # torch CPU threads (0: torch's default)
@@ -65,7 +66,7 @@ def digits(out:str='palamedes-digits', # output folder: networks, palamedes' che
     if restart and (gone := _discard_checkpoints(out)): print(f"deleted palamedes' checkpoints {', '.join(gone)}")
     res = clean_vs_poisoned(out, poison, cutoff, DigitsConfig(seed=seed, hidden=hidden, epochs=epochs), n_samples, seed,
                             progress=not quiet, n_chains=n_chains, n_sweeps=n_sweeps,
-                            target_stderr=target_stderr or None, n_groups=n_groups or None, relabel=not no_relabel)
+                            target_stderr=target_stderr or None, n_groups=n_groups or None, relabel=relabel)
     text = comparison_table(res) + f'\ntotal wall time {time.perf_counter() - t0:.1f} s'
     atomic_write(out/'table.txt', lambda tmp: Path(tmp).write_text(text + '\n'))
     print(text)

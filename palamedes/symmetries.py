@@ -108,7 +108,7 @@ def hidden_unit_symmetry(model:nn.Sequential, # nn.Linear layers and elementwise
     symmetry.__name__ = symmetry.__qualname__ = 'hidden_unit_symmetry'   # a checkpoint's signature records this name
     return symmetry
 
-# %% ../nbs/21a_symmetries.ipynb #6fd0e3a0
+# %% ../nbs/21a_symmetries.ipynb #543209e6
 def _unit_indices(linears, j:int) -> torch.Tensor:
     "[h, p] flat indices of each unit of hidden layer `j`: its incoming weights and bias, and its outgoing weights if the next layer is the last"
     w_at, b_at, layer = linears[j]
