@@ -327,11 +327,10 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
         raise TypeError(f'`symmetry` must be callable or None, got {type(symmetry).__name__}')
     if domain is not None:
         if symmetry is not None: raise ValueError('pass `symmetry` or `domain`, not both: the chains relabel, or stay in the domain')
-        order = getattr(domain, 'log_order', None)
-        if not (callable(getattr(domain, 'gap', None)) and callable(getattr(domain, 'grad', None))
-                and isinstance(order, (int, float)) and not isinstance(order, bool) and math.isfinite(order) and order >= 0):
+        if not (callable(getattr(domain, 'gap', None)) and callable(getattr(domain, 'grad', None))):
             raise TypeError(f'`domain` must have methods gap and grad and a number log_order >= 0, the log of its symmetries\' count '
                             f'(see palamedes.symmetries.HiddenUnitDomain), got {type(domain).__name__}')
+        check_number('domain.log_order', getattr(domain, 'log_order', None), 0.)   # the log of its symmetries' count
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
