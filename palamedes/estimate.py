@@ -256,13 +256,13 @@ def load_checkpoint(path, signature:str, max_sweeps:int) -> RunState|DescentStat
     try: state = torch.load(path, weights_only=True)
     except Exception as e:
         raise ValueError(f'checkpoint {path} cannot be read as a palamedes checkpoint ({type(e).__name__}: {e}); '
-                         f'delete it or pass another path') from None
+                         f'pass another path (it is left as it is)') from None
     kinds = {frozenset(f.name for f in fields(kind)): kind for kind in (RunState, DescentState)}
     kind = kinds.get(frozenset(state)) if isinstance(state, dict) else None
     if kind is None:
         older = isinstance(state, dict) and 'signature' in state
         raise ValueError(f'checkpoint {path} is not a palamedes checkpoint'
-                         + (' of this version (its fields differ)' if older else '') + '; delete it or pass another path')
+                         + (' of this version (its fields differ)' if older else '') + '; pass another path (it is left as it is)')
     if state['signature'] != signature:
         raise ValueError(f'checkpoint {path} was written by a run with another cost, anchor, metric or settings; '
                          f'delete it or pass another path')
@@ -333,8 +333,11 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
         check_number('domain.log_order', getattr(domain, 'log_order', None), 0.)   # the log of its symmetries' count
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
+        if os.path.isdir(checkpoint):
+            raise ValueError(f'`checkpoint` {checkpoint} is a folder: pass a file path, e.g. {os.path.join(checkpoint, "run.pt")}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
-        if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
+        if not os.path.isdir(folder):
+            raise ValueError(f'`checkpoint`: {folder} is not a folder' if os.path.exists(folder) else f'`checkpoint`: the folder {folder} does not exist')
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
                     tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, checkpoint_minutes=checkpoint_minutes,
                     distributed=distributed, progress=progress, symmetry=symmetry, domain=domain, target_stderr=target_stderr, **n)
