@@ -333,6 +333,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
         check_number('domain.log_order', getattr(domain, 'log_order', None), 0.)   # the log of its symmetries' count
     if checkpoint is not None:
         if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
+        if not os.fspath(checkpoint): raise ValueError('`checkpoint` is an empty path: pass a file path, or None')
         if os.path.isdir(checkpoint):
             raise ValueError(f'`checkpoint` {checkpoint} is a folder: pass a file path, e.g. {os.path.join(checkpoint, "run.pt")}')
         folder = os.path.dirname(os.path.abspath(checkpoint))
