@@ -293,6 +293,16 @@ class _Options:
     checkpoint: str|None; checkpoint_every: int; checkpoint_minutes: float|None
     batch_size: int; distributed: bool; progress: bool; symmetry: Callable|None; domain: object|None
 
+def _check_checkpoint(checkpoint):
+    "A checkpoint path: a file (there or not yet) in a folder that exists, refused before any work otherwise"
+    if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
+    if not os.fspath(checkpoint): raise ValueError('`checkpoint` is an empty path: pass a file path, or None')
+    if os.path.isdir(checkpoint):
+        raise ValueError(f'`checkpoint` {checkpoint} is a folder: pass a file path, e.g. {os.path.join(checkpoint, "run.pt")}')
+    folder = os.path.dirname(os.path.abspath(checkpoint))
+    if os.path.exists(folder) and not os.path.isdir(folder): raise ValueError(f'`checkpoint`: {folder} is not a folder')
+    if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
+
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
            n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
            distributed, symmetry, domain):
@@ -331,14 +341,7 @@ def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_r
             raise TypeError(f'`domain` must have methods gap and grad and a number log_order >= 0, the log of its symmetries\' count '
                             f'(see palamedes.symmetries.HiddenUnitDomain), got {type(domain).__name__}')
         check_number('domain.log_order', getattr(domain, 'log_order', None), 0.)   # the log of its symmetries' count
-    if checkpoint is not None:
-        if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
-        if not os.fspath(checkpoint): raise ValueError('`checkpoint` is an empty path: pass a file path, or None')
-        if os.path.isdir(checkpoint):
-            raise ValueError(f'`checkpoint` {checkpoint} is a folder: pass a file path, e.g. {os.path.join(checkpoint, "run.pt")}')
-        folder = os.path.dirname(os.path.abspath(checkpoint))
-        if not os.path.isdir(folder):
-            raise ValueError(f'`checkpoint`: {folder} is not a folder' if os.path.exists(folder) else f'`checkpoint`: the folder {folder} does not exist')
+    if checkpoint is not None: _check_checkpoint(checkpoint)
     return _Options(cutoff, prior, float(sigma) if sigma is not None else float('nan'), seed, sampler, learn_metric, p_target=p_target,
                     tail_tol=tail_tol, spacing=spacing, checkpoint=checkpoint, checkpoint_minutes=checkpoint_minutes,
                     distributed=distributed, progress=progress, symmetry=symmetry, domain=domain, target_stderr=target_stderr, **n)
