@@ -295,13 +295,14 @@ class _Options:
 
 def _check_checkpoint(checkpoint):
     "A checkpoint path: a file (there or not yet) in a folder that exists, refused before any work otherwise"
-    if not isinstance(checkpoint, (str, os.PathLike)): raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise TypeError(f'`checkpoint` must be a path or None, got {type(checkpoint).__name__}')
     if not os.fspath(checkpoint): raise ValueError('`checkpoint` is an empty path: pass a file path, or None')
     if os.path.isdir(checkpoint):
         raise ValueError(f'`checkpoint` {checkpoint} is a folder: pass a file path, e.g. {os.path.join(checkpoint, "run.pt")}')
     folder = os.path.dirname(os.path.abspath(checkpoint))
-    if os.path.exists(folder) and not os.path.isdir(folder): raise ValueError(f'`checkpoint`: {folder} is not a folder')
-    if not os.path.isdir(folder): raise ValueError(f'`checkpoint`: the folder {folder} does not exist')
+    if not os.path.isdir(folder):
+        raise ValueError(f'`checkpoint`: {folder} ' + ('is not a folder' if os.path.exists(folder) else 'does not exist'))
 
 def _check(center, cutoff, prior, sigma, seed, sampler, n_chains, n_moves, max_rung_moves, n_path, n_sweeps, target_stderr, max_sweeps,
            n_groups, p_target, n_frac, tail_tol, spacing, checkpoint, checkpoint_every, checkpoint_minutes, batch_size, learn_metric, progress,
